@@ -1,0 +1,283 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// invocation is one event queued on the fake Runtime API, and what came back.
+type invocation struct {
+	id, trace, clientContext string
+	event                    []byte
+	done                     chan result
+}
+
+type result struct {
+	kind string // "response" or "error"
+	body []byte
+}
+
+// runtimeAPI is a Lambda Runtime API server (2018-06-01) feeding queued invocations.
+type runtimeAPI struct {
+	queue   chan *invocation
+	mu      sync.Mutex
+	pending map[string]*invocation
+}
+
+func (api *runtimeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	const prefix = "/2018-06-01/runtime/"
+	path := strings.TrimPrefix(r.URL.Path, prefix)
+	switch {
+	case r.Method == http.MethodGet && path == "invocation/next":
+		var inv *invocation
+		select {
+		case inv = <-api.queue:
+		case <-r.Context().Done():
+			return
+		}
+		api.mu.Lock()
+		api.pending[inv.id] = inv
+		api.mu.Unlock()
+		h := w.Header()
+		h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
+		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(30*time.Second).UnixMilli(), 10))
+		h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:hello")
+		h.Set("Lambda-Runtime-Trace-Id", inv.trace)
+		if inv.clientContext != "" {
+			h.Set("Lambda-Runtime-Client-Context", inv.clientContext)
+		}
+		h.Set("Content-Type", "application/json")
+		w.Write(inv.event)
+	case r.Method == http.MethodPost && strings.HasPrefix(path, "invocation/"):
+		id, kind, _ := strings.Cut(strings.TrimPrefix(path, "invocation/"), "/")
+		body, _ := io.ReadAll(r.Body)
+		api.mu.Lock()
+		inv := api.pending[id]
+		delete(api.pending, id)
+		api.mu.Unlock()
+		if inv == nil || (kind != "response" && kind != "error") {
+			http.Error(w, `{"errorMessage":"unknown invocation","errorType":"InvalidRequestID"}`, http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusAccepted)
+		inv.done <- result{kind: kind, body: body}
+	case r.Method == http.MethodPost && path == "init/error":
+		body, _ := io.ReadAll(r.Body)
+		panic(fmt.Sprintf("init error: %s", body))
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// startFunction builds examples/hello, starts it against a Runtime API server and returns a
+// function to invoke it and one that stops the process and returns all it wrote on stdout.
+func startFunction(t *testing.T) (invoke func(inv *invocation) result, stop func() string) {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "bootstrap")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	api := &runtimeAPI{queue: make(chan *invocation), pending: map[string]*invocation{}}
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+
+	var stdout, stderr bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin)
+	cmd.Env = append(os.Environ(),
+		"AWS_LAMBDA_RUNTIME_API="+strings.TrimPrefix(srv.URL, "http://"),
+		"AWS_LAMBDA_FUNCTION_NAME=hello",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
+		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/hello",
+		"AWS_LAMBDA_LOG_STREAM_NAME=2024/05/01/[$LATEST]0123456789abcdef0123456789abcdef",
+		"AWS_REGION=us-east-1",
+		"AWS_SESSION_TOKEN=super-secret-session-token",
+		"POWERTOOLS_SERVICE_NAME=hello-api",
+		"POWERTOOLS_LOGGER_LOG_EVENT=true",
+		"AWS_LAMBDA_LOG_LEVEL=", "POWERTOOLS_LOG_LEVEL=", "LOG_LEVEL=", "POWERTOOLS_DEV=",
+		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
+	)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	stop = func() string {
+		once.Do(func() {
+			cancel()
+			cmd.Wait() // returns once the process's output is all copied
+		})
+		return stdout.String()
+	}
+	t.Cleanup(func() {
+		stop()
+		if t.Failed() {
+			t.Logf("stderr:\n%s", stderr.String())
+		}
+	})
+	invoke = func(inv *invocation) result {
+		inv.done = make(chan result, 1)
+		select {
+		case api.queue <- inv:
+		case <-time.After(10 * time.Second):
+			t.Fatal("function never asked for the next invocation")
+		}
+		select {
+		case r := <-inv.done:
+			return r
+		case <-time.After(10 * time.Second):
+			t.Fatal("no response from the function")
+		}
+		return result{}
+	}
+	return invoke, stop
+}
+
+func apiEvent(method, path, requestID string, pathParams map[string]string) []byte {
+	ev, _ := json.Marshal(events.APIGatewayProxyRequest{
+		Resource:       "/hello/{name}",
+		Path:           path,
+		HTTPMethod:     method,
+		Headers:        map[string]string{"Authorization": "Bearer top-secret-jwt", "Accept": "application/json"},
+		PathParameters: pathParams,
+		RequestContext: events.APIGatewayProxyRequestContext{RequestID: requestID, Stage: "prod"},
+	})
+	return ev
+}
+
+func TestHelloThroughRuntimeAPI(t *testing.T) {
+	invoke, stop := startFunction(t)
+	cases := []struct {
+		method, path string
+		params       map[string]string
+		status       int
+		message      string
+	}{
+		{"GET", "/hello", nil, 200, "hello unknown!"},
+		{"GET", "/hello/world", map[string]string{"name": "world"}, 200, "hello world!"},
+		{"GET", "/hello/bob", nil, 200, "hello bob!"},
+		{"GET", "/nope", nil, 404, "not found: GET /nope"},
+		{"POST", "/hello", nil, 404, "not found: POST /hello"},
+	}
+	for i, c := range cases {
+		id := fmt.Sprintf("req-%d", i)
+		res := invoke(&invocation{
+			id:    id,
+			trace: fmt.Sprintf("Root=1-5759e988-00000000000000000000000%d;Parent=53995c3f42cd8ad8;Sampled=1", i),
+			event: apiEvent(c.method, c.path, "apigw-"+id, c.params),
+		})
+		if res.kind != "response" {
+			t.Fatalf("%s %s: %s %s", c.method, c.path, res.kind, res.body)
+		}
+		var resp events.APIGatewayProxyResponse
+		if err := json.Unmarshal(res.body, &resp); err != nil {
+			t.Fatal(err)
+		}
+		var body struct{ Message string }
+		if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+			t.Fatalf("%s %s: body is not JSON: %q", c.method, c.path, resp.Body)
+		}
+		if resp.StatusCode != c.status || body.Message != c.message || resp.Headers["Content-Type"] != "application/json" {
+			t.Errorf("%s %s = %d %q, want %d %q", c.method, c.path, resp.StatusCode, body.Message, c.status, c.message)
+		}
+	}
+	// A call from another function through Invoke carries its correlation id in the client context.
+	res := invoke(&invocation{id: "req-cc", trace: "Root=1-5759e988-cccccccccccccccccccccccc",
+		clientContext: `{"custom":{"correlation_id":"txn-upstream"}}`,
+		event:         apiEvent("GET", "/hello", "apigw-req-cc", nil)})
+	if res.kind != "response" {
+		t.Fatalf("client context invocation: %s %s", res.kind, res.body)
+	}
+
+	out := stop()
+	if strings.Contains(out, "top-secret-jwt") || strings.Contains(out, "super-secret-session-token") {
+		t.Fatalf("secret in the logs:\n%s", out)
+	}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(nil, 1<<20)
+	perRequest := map[string][]map[string]any{}
+	for sc.Scan() {
+		var rec map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatalf("stdout line is not JSON: %q", sc.Text())
+		}
+		for _, k := range []string{"level", "location", "message", "timestamp", "service", "cold_start",
+			"function_name", "function_memory_size", "function_arn", "function_request_id", "correlation_id", "xray_trace_id"} {
+			if _, ok := rec[k]; !ok {
+				t.Errorf("no %s in %s", k, sc.Text())
+			}
+		}
+		if rec["service"] != "hello-api" || rec["function_name"] != "hello" || rec["function_memory_size"] != 128.0 {
+			t.Errorf("function keys: %s", sc.Text())
+		}
+		id := rec["function_request_id"].(string)
+		perRequest[id] = append(perRequest[id], rec)
+	}
+	for i := range len(cases) + 1 {
+		id := fmt.Sprintf("req-%d", i)
+		wantCorr := "apigw-" + id
+		if i == len(cases) {
+			id, wantCorr = "req-cc", "txn-upstream"
+		}
+		recs := perRequest[id]
+		if len(recs) != 2 || recs[0]["message"] != "Lambda event" {
+			t.Fatalf("%s: want the event record then one more, got %v", id, recs)
+		}
+		headers := recs[0]["event"].(map[string]any)["headers"].(map[string]any)
+		if headers["Authorization"] != "***" {
+			t.Errorf("%s: event headers %v", id, headers)
+		}
+		for _, rec := range recs {
+			if rec["cold_start"] != (i == 0) {
+				t.Errorf("%s: cold_start = %v", id, rec["cold_start"])
+			}
+			if rec["correlation_id"] != wantCorr {
+				t.Errorf("%s: correlation_id = %v, want %s", id, rec["correlation_id"], wantCorr)
+			}
+			if !strings.HasPrefix(rec["xray_trace_id"].(string), "1-5759e988-") || strings.Contains(rec["xray_trace_id"].(string), ";") {
+				t.Errorf("%s: xray_trace_id = %v", id, rec["xray_trace_id"])
+			}
+		}
+	}
+}
+
+func TestRoute(t *testing.T) {
+	tests := []struct {
+		method, path string
+		params       map[string]string
+		name         string
+		ok           bool
+	}{
+		{"GET", "/hello", nil, "unknown", true},
+		{"GET", "/hello/", nil, "unknown", true},
+		{"GET", "/hello/a%20b", nil, "a b", true},
+		{"GET", "/hello/a/b", nil, "", false},
+		{"GET", "/helloworld", nil, "", false},
+		{"GET", "/other/x", map[string]string{"name": "x"}, "x", true},
+		{"DELETE", "/hello", nil, "", false},
+	}
+	for _, tt := range tests {
+		name, ok := route(events.APIGatewayProxyRequest{HTTPMethod: tt.method, Path: tt.path, PathParameters: tt.params})
+		if name != tt.name || ok != tt.ok {
+			t.Errorf("route(%s %s) = %q, %v; want %q, %v", tt.method, tt.path, name, ok, tt.name, tt.ok)
+		}
+	}
+}

@@ -1,0 +1,71 @@
+// Package lambdaemu runs AWS Lambda functions locally, natively (no
+// containers), and frames their output exactly as Lambda does, into the
+// local CloudWatch Logs store.
+//
+// An [Emulator] holds functions ([Function], from flags or a SAM template
+// via [ParseTemplate]). Each execution environment is one process of the
+// function's executable (any program speaking the Runtime API 2018-06-01,
+// typically a Go binary built with [Build]) with its own Runtime API server
+// on a loopback port, its own log stream YYYY/MM/DD/[$LATEST]<32 hex> in
+// /aws/lambda/<name> (or LoggingConfig.LogGroup), and Lambda's environment
+// variables. Environments are reused while warm, a new one starts when all
+// are busy, and idle ones are stopped after [Options.IdleTimeout].
+//
+// The log stream holds INIT_START, every output line (stdout and stderr)
+// as one event, START, END and REPORT (Duration, Billed Duration rounded up
+// to the millisecond, Memory Size, Max Memory Used from the process's real
+// peak RSS, Init Duration on an environment's first invocation, the XRAY
+// line when traced), or the platform.* records under LogFormat JSON.
+// Timeouts, crashes (Runtime.ExitError), init failures (INIT_REPORT) and
+// exceeding MemorySize (Runtime.OutOfMemory, Max Memory Used = Memory
+// Size) are reported as Lambda reports them and replace the environment.
+//
+// [Emulator.InvokeAPI] serves POST /2015-03-31/functions/{name}/invocations
+// (RequestResponse, Event, DryRun, X-Amz-Log-Type Tail) so aws-sdk-go-v2
+// and `aws lambda invoke --endpoint-url` work unchanged;
+// [Emulator.APIGateway] is an API Gateway front for Api (REST, payload
+// 1.0) and HttpApi (payload 2.0) routes.
+//
+// # Differences from Lambda
+//
+//   - Processes run on the host as the current user, with the host's
+//     filesystem, CPU and network; there is no sandbox, no read-only
+//     /var/task, no /tmp limit and no CPU scaling with memory.
+//   - Memory is enforced by sampling the resident set of the process tree
+//     every 10 ms (children every 100 ms) and killing it with SIGKILL, not
+//     by a cgroup: a fast allocation can overshoot the limit briefly. Max
+//     Memory Used is the process's own peak RSS (VmHWM) and the sampled
+//     peak of its children; Lambda's figure also counts the runtime's
+//     sandbox overhead, so ours is lower.
+//   - Timeouts log the classic "<time> <id> Task timed out after N.00
+//     seconds" line and also "Status: timeout" in REPORT; current Lambda
+//     logs only the latter. The invoke payload is Lambda's current
+//     {"errorType":"Sandbox.Timedout","errorMessage":"RequestId: <id>
+//     Error: Task timed out after N.00 seconds"}.
+//   - A failed init is reported once (INIT_REPORT, then the invocation
+//     fails with the init error); Lambda retries init inside the invoke
+//     phase ("suppressed init") and logs a second INIT_START/INIT_REPORT.
+//     The init phase limit is 10 s.
+//   - Billed Duration includes the Init Duration on cold starts (Lambda's
+//     rule for custom runtimes and, since August 2025, for all runtimes).
+//   - INIT_START reports a fixed runtime version (provided:al2023.v100)
+//     and a zero runtime version ARN.
+//   - Text-format events keep their trailing newline, as Lambda stores
+//     them; JSON-format events do not. Under JSON, application lines are
+//     passed through unchanged (as for OS-only runtimes), except JSON lines
+//     whose "level" is below ApplicationLogLevel, which are dropped;
+//     SystemLogLevel WARN or above drops the INFO platform records.
+//     platform.runtimeDone appears only for timeouts and crashes.
+//   - Only $LATEST exists: versions, aliases, layers, extensions
+//     (Extensions and Telemetry APIs), SnapStart, provisioned and reserved
+//     concurrency, response streaming and function URLs are not emulated;
+//     concurrency is unlimited.
+//   - Event (asynchronous) invocations run once, without retries, DLQs or
+//     destinations. Invoke API requests are not SigV4-verified.
+//   - Log events of an invocation are written to the sink when it ends (and
+//     output between invocations every second), so they are queryable as
+//     soon as Invoke returns; Lambda delivers them asynchronously.
+//   - The API Gateway front has no stages, authorizers, CORS, binary media
+//     type settings or request validation; a non-UTF-8 request body is sent
+//     base64-encoded.
+package lambdaemu

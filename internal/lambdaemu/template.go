@@ -1,0 +1,175 @@
+package lambdaemu
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// TemplateFunction is a function read from a SAM template: its
+// configuration, and the directory its code is in (CodeUri).
+type TemplateFunction struct {
+	Function
+	// CodeDir is the absolute path of CodeUri.
+	CodeDir string
+}
+
+type samTemplate struct {
+	Globals struct {
+		Function samProps `yaml:"Function"`
+	} `yaml:"Globals"`
+	Resources map[string]struct {
+		Type       string   `yaml:"Type"`
+		Properties samProps `yaml:"Properties"`
+	} `yaml:"Resources"`
+}
+
+type samProps struct {
+	FunctionName string `yaml:"FunctionName"`
+	CodeURI      string `yaml:"CodeUri"`
+	Handler      string `yaml:"Handler"`
+	Runtime      string `yaml:"Runtime"`
+	MemorySize   int    `yaml:"MemorySize"`
+	Timeout      int    `yaml:"Timeout"`
+	Tracing      string `yaml:"Tracing"`
+	Environment  struct {
+		Variables map[string]string `yaml:"Variables"`
+	} `yaml:"Environment"`
+	LoggingConfig struct {
+		LogFormat           string `yaml:"LogFormat"`
+		ApplicationLogLevel string `yaml:"ApplicationLogLevel"`
+		SystemLogLevel      string `yaml:"SystemLogLevel"`
+		LogGroup            string `yaml:"LogGroup"`
+	} `yaml:"LoggingConfig"`
+	Events map[string]struct {
+		Type       string `yaml:"Type"`
+		Properties struct {
+			Path   string `yaml:"Path"`
+			Method string `yaml:"Method"`
+		} `yaml:"Properties"`
+	} `yaml:"Events"`
+}
+
+// ParseTemplate reads the AWS::Serverless::Function resources of a SAM
+// template, applying Globals.Function. Relative CodeUri paths are resolved
+// against dir. Api and HttpApi events become routes; other event types are
+// ignored. Functions are returned sorted by name and validated.
+func ParseTemplate(data []byte, dir string) ([]TemplateFunction, error) {
+	var t samTemplate
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&t); err != nil {
+		return nil, fmt.Errorf("template: %w", err)
+	}
+	var fns []TemplateFunction
+	for _, id := range slices.Sorted(maps.Keys(t.Resources)) {
+		res := t.Resources[id]
+		if res.Type != "AWS::Serverless::Function" {
+			continue
+		}
+		p, g := res.Properties, t.Globals.Function
+		fn := Function{
+			Name:                cmp.Or(p.FunctionName, id),
+			Handler:             cmp.Or(p.Handler, g.Handler),
+			Runtime:             cmp.Or(p.Runtime, g.Runtime),
+			MemoryMB:            cmp.Or(p.MemorySize, g.MemorySize),
+			Timeout:             time.Duration(cmp.Or(p.Timeout, g.Timeout)) * time.Second,
+			Tracing:             cmp.Or(p.Tracing, g.Tracing) == "Active",
+			LogFormat:           cmp.Or(p.LoggingConfig.LogFormat, g.LoggingConfig.LogFormat),
+			ApplicationLogLevel: cmp.Or(p.LoggingConfig.ApplicationLogLevel, g.LoggingConfig.ApplicationLogLevel),
+			SystemLogLevel:      cmp.Or(p.LoggingConfig.SystemLogLevel, g.LoggingConfig.SystemLogLevel),
+			LogGroup:            cmp.Or(p.LoggingConfig.LogGroup, g.LoggingConfig.LogGroup),
+			Env:                 map[string]string{},
+		}
+		maps.Copy(fn.Env, g.Environment.Variables)
+		maps.Copy(fn.Env, p.Environment.Variables)
+		for _, name := range slices.Sorted(maps.Keys(p.Events)) {
+			ev := p.Events[name]
+			if ev.Type != "Api" && ev.Type != "HttpApi" {
+				continue
+			}
+			r := Route{Kind: ev.Type, Method: strings.ToUpper(ev.Properties.Method), Path: ev.Properties.Path}
+			if r.Method == "" || r.Method == "ANY" {
+				r.Method = "ANY"
+			}
+			if r.Path == "" && ev.Type == "HttpApi" {
+				r.Path = "/{proxy+}" // the $default route
+			}
+			if r.Path == "" {
+				return nil, fmt.Errorf("template: %s: event %s: Path is required", id, name)
+			}
+			fn.Routes = append(fn.Routes, r)
+		}
+		code := cmp.Or(p.CodeURI, g.CodeURI)
+		if code == "" {
+			return nil, fmt.Errorf("template: %s: CodeUri is required", id)
+		}
+		if strings.HasPrefix(code, "s3://") {
+			return nil, fmt.Errorf("template: %s: CodeUri %s: only local directories are supported", id, code)
+		}
+		if !filepath.IsAbs(code) {
+			code = filepath.Join(dir, code)
+		}
+		// Validate now, with a placeholder command, so errors name the resource.
+		check := fn
+		check.Command = []string{"bootstrap"}
+		if err := check.normalize(); err != nil {
+			return nil, fmt.Errorf("template: %s: %w", id, err)
+		}
+		fn.Dir = code
+		fns = append(fns, TemplateFunction{Function: fn, CodeDir: code})
+	}
+	if len(fns) == 0 {
+		return nil, errors.New("template: no AWS::Serverless::Function resources")
+	}
+	return fns, nil
+}
+
+// LoadTemplate reads and parses a SAM template file.
+func LoadTemplate(path string) ([]TemplateFunction, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	fns, err := ParseTemplate(data, abs)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return fns, nil
+}
+
+// Build makes the executable of a function whose code is in dir: a Go
+// package is built with `go build` into out (as provided.al2023 expects,
+// with -tags lambda.norpc); a directory holding an executable bootstrap
+// is used as is. It returns the command to run.
+func Build(ctx context.Context, dir, out string) ([]string, error) {
+	goFiles, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	if len(goFiles) == 0 {
+		boot := filepath.Join(dir, "bootstrap")
+		if st, err := os.Stat(boot); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+			return []string{boot}, nil
+		}
+		return nil, fmt.Errorf("build %s: no Go files and no executable bootstrap", dir)
+	}
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-o", out, ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("go build %s: %w\n%s", dir, err, msg)
+	}
+	return []string{out}, nil
+}

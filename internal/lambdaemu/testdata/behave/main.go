@@ -1,0 +1,83 @@
+// Command behave is a Lambda function whose event says how to misbehave:
+// print lines, sleep past its timeout, crash, allocate past its memory
+// size, fail, or report its environment. The lambdaemu tests run it.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+)
+
+type event struct {
+	Print   []string `json:"print"`
+	SleepMS int      `json:"sleep_ms"`
+	Exit    *int     `json:"exit"`
+	AllocMB int      `json:"alloc_mb"`
+	Fail    string   `json:"fail"`
+	Panic   string   `json:"panic"`
+	// Body is set by API Gateway events; its JSON says what to do.
+	Body string `json:"body"`
+}
+
+type response struct {
+	RequestID   string            `json:"request_id"`
+	FunctionARN string            `json:"function_arn"`
+	Deadline    int64             `json:"deadline_ms"`
+	TraceID     string            `json:"trace_id"`
+	Custom      map[string]string `json:"client_context_custom"`
+	Env         map[string]string `json:"env"`
+}
+
+var keep [][]byte
+
+func handle(ctx context.Context, ev event) (*response, error) {
+	if ev.Body != "" {
+		_ = json.Unmarshal([]byte(ev.Body), &ev)
+	}
+	for _, l := range ev.Print {
+		fmt.Println(l)
+	}
+	if ev.SleepMS > 0 {
+		time.Sleep(time.Duration(ev.SleepMS) * time.Millisecond)
+	}
+	if ev.Exit != nil {
+		os.Exit(*ev.Exit)
+	}
+	for range ev.AllocMB {
+		b := make([]byte, 1<<20)
+		for i := range b {
+			b[i] = 1
+		}
+		keep = append(keep, b)
+		time.Sleep(time.Millisecond)
+	}
+	if ev.Fail != "" {
+		return nil, errors.New(ev.Fail)
+	}
+	if ev.Panic != "" {
+		panic(ev.Panic)
+	}
+	lc, _ := lambdacontext.FromContext(ctx)
+	dl, _ := ctx.Deadline()
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	trace, _ := ctx.Value("x-amzn-trace-id").(string)
+	return &response{RequestID: lc.AwsRequestID, FunctionARN: lc.InvokedFunctionArn, Deadline: dl.UnixMilli(),
+		TraceID: trace, Custom: lc.ClientContext.Custom, Env: env}, nil
+}
+
+func main() {
+	fmt.Println("behave: init")
+	lambda.Start(handle)
+}

@@ -1,0 +1,58 @@
+// Package store is lambdalog's embedded log storage: log groups, log
+// streams and their events, kept per AWS region in a Pebble database.
+//
+// # Why Pebble
+//
+// Log data is append-heavy, ordered by time and read by range scans. Pebble
+// (github.com/cockroachdb/pebble/v2) is a pure-Go LSM tree: appends are
+// sequential WAL writes plus memtable inserts, range scans over sorted keys
+// are its strength, DeleteRange drops a whole expired time range in O(1)
+// writes, and concurrent synced batches are group-committed into one WAL
+// fsync. That last property is what lets many writers ingest durably at
+// high rates. It needs no cgo, so lambdalog stays one static binary.
+//
+// # Key layout
+//
+// All integers are big-endian so that byte order equals numeric order.
+//
+//	m seq                              -> uint64 reserved id ceiling
+//	g <region> 0x00 <group name>       -> JSON groupRecord (id, creation, retention, tags, ...)
+//	s <group id:8> <stream name>       -> stream id:8, creation time:8
+//	t <stream id:8>                    -> stream stats, combined by a Pebble merge operator
+//	e <stream id:8> <ts:8> <seq:8>     -> ingestion time:8, message bytes
+//
+// The event timestamp is stored with its sign bit flipped so negative
+// timestamps sort before positive ones. seq is drawn from one store-wide
+// counter, so (timestamp, seq) orders events totally across all streams;
+// FilterLogEvents merges streams by it and resumes after it.
+//
+// # Invariants
+//
+//   - Group and stream ids come from the same counter as event seqs and are
+//     never reused: deleting and re-creating a name yields a new id, so stale
+//     events can never reappear.
+//   - The counter is persisted as a reserved ceiling (m seq) written with
+//     Sync before any id below it is handed out, so ids stay unique across
+//     crashes.
+//   - Stream stats (first/last event timestamp, last ingestion time, stored
+//     bytes) are merge operands written in the same batch as the events they
+//     describe; the merge (min, max, max, sum) is commutative, so concurrent
+//     writers to one stream need no lock and a crash never leaves stats
+//     disagreeing with events.
+//   - Metadata changes (create/delete/update) are serialised by one mutex;
+//     event writes and reads take no store lock. A PutEvents racing with the
+//     deletion of its stream may leave events under the dead stream id; no
+//     read can reach them.
+//
+// # Durability
+//
+// Every write is committed with pebble.Sync before the method returns, so
+// an acknowledged PutEvents survives kill -9. Pebble group-commits
+// concurrently synced batches, so N concurrent writers share fsyncs.
+//
+// # Retention
+//
+// Reads hide events older than a group's retention period. A background
+// sweep (Options.SweepInterval) removes them with DeleteRange per stream.
+// Stream stats are not rewound by the sweep.
+package store

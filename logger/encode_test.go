@@ -1,0 +1,72 @@
+package logger
+
+import (
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+	"time"
+)
+
+func TestAppendTimeMatchesRFC3339Nano(t *testing.T) {
+	zones := []*time.Location{time.UTC, time.FixedZone("X", 5*3600+1800)}
+	for i := range 2000 {
+		tm := time.Unix(rand.Int64N(1<<36)-1<<35, rand.Int64N(1e9)).In(zones[i%2])
+		if i%3 == 0 {
+			tm = tm.Truncate(time.Millisecond)
+		}
+		if got, want := string(appendTime(nil, tm)), tm.Format(time.RFC3339Nano); got != want {
+			t.Fatalf("appendTime(%v) = %s, want %s", tm, got, want)
+		}
+		var c timestampCache
+		c.append(nil, tm.Add(-time.Second))
+		if got, want := string(c.append(nil, tm.Add(time.Duration(i)*time.Millisecond))), tm.Add(time.Duration(i)*time.Millisecond).UTC().Format("2006-01-02T15:04:05.000Z07:00"); got != want {
+			t.Fatalf("timestampCache.append(%v) = %s, want %s", tm, got, want)
+		}
+		if got, want := string(appendTimestamp(nil, tm)), tm.UTC().Format("2006-01-02T15:04:05.000Z07:00"); got != want {
+			t.Fatalf("appendTimestamp(%v) = %s, want %s", tm, got, want)
+		}
+	}
+}
+
+func TestAppendFloatMatchesEncodingJSON(t *testing.T) {
+	for _, f := range []float64{0, 1, -1.5, 12.5, 1e20, 1e21, 1e-6, 1e-7, 123456789.125, math.MaxFloat64, math.SmallestNonzeroFloat64, -0.000001234} {
+		want, _ := json.Marshal(f)
+		if got := string(appendFloat(nil, f)); got != string(want) {
+			t.Errorf("appendFloat(%v) = %s, want %s", f, got, want)
+		}
+	}
+}
+
+func TestAppendFloatFastPathMatchesStrconv(t *testing.T) {
+	for i := range 200000 {
+		var f float64
+		switch i % 4 {
+		case 0:
+			f = float64(rand.Int64N(1<<53)-1<<52) / pow10[rand.IntN(len(pow10))]
+		case 1:
+			f = float64(rand.Int64N(2_000_000)-1_000_000) / pow10[rand.IntN(len(pow10))]
+		case 2:
+			f = math.Float64frombits(rand.Uint64())
+		default:
+			f = rand.NormFloat64() * math.Pow(10, float64(rand.IntN(30)-12))
+		}
+		got, ok := appendShortDecimal(nil, f)
+		if !ok {
+			continue
+		}
+		if want := strconv.FormatFloat(f, 'f', -1, 64); string(got) != want {
+			t.Fatalf("appendShortDecimal(%v) = %s, want %s", f, got, want)
+		}
+	}
+}
+
+func TestAppendStringMatchesEncodingJSONOnValidUTF8(t *testing.T) {
+	for _, s := range []string{"plain", "quote\" back\\slash", "\n\r\t\x00\x1f\x7f", "é😀", "\u2028\u2029", "<&>"} {
+		var got any
+		if err := json.Unmarshal(appendString(nil, s), &got); err != nil || got != s {
+			t.Errorf("appendString(%q) decodes to %q, %v", s, got, err)
+		}
+	}
+}
