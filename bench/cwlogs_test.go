@@ -1,13 +1,10 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -21,49 +18,6 @@ import (
 
 	"github.com/lambdalog/lambdalog/cwlogs"
 )
-
-// cwlServe builds ../cmd/lambdalog and runs `lambdalog serve` on a durable
-// store in a temporary directory; it returns the server's URL.
-func cwlServe(b *testing.B) string {
-	b.Helper()
-	dir := b.TempDir()
-	bin := filepath.Join(dir, "lambdalog")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/lambdalog")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("go build ./cmd/lambdalog: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "data"))
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if u := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(sc.Text()); u != "" {
-				select {
-				case found <- u:
-				default:
-				}
-			}
-		}
-		io.Copy(io.Discard, out)
-	}()
-	select {
-	case u := <-found:
-		return u
-	case <-time.After(30 * time.Second):
-		b.Fatal("lambdalog serve printed no URL")
-	}
-	return ""
-}
 
 // cwlThreadCPU is the CPU time used by the calling OS thread.
 func cwlThreadCPU(b *testing.B) time.Duration {
@@ -118,7 +72,7 @@ func cwlRecord(buf []byte, i int) []byte {
 //     Close has delivered everything), and x-seed, the ratio to the seed's
 //     best run.
 func BenchmarkCWLogs(b *testing.B) {
-	url := cwlServe(b)
+	url := startLambdalog(b).url
 	var seedRate float64
 	runs := 0
 

@@ -11,9 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	proxy "github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
@@ -145,15 +143,6 @@ func BenchmarkHTTPAdapter(b *testing.B) {
 			}
 		})
 	}
-}
-
-// processCPU returns the user+system CPU time this process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // seen is what a handler observed, for comparing the two adapters.

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -43,9 +42,9 @@ func BenchmarkLogger(b *testing.B) {
 	// hardly disturb.
 	measure := func(b *testing.B) func() {
 		b.ReportAllocs()
-		start := loggerCPUTime(b)
+		start := processCPU()
 		return func() {
-			perOp := float64(loggerCPUTime(b)-start) / float64(b.N)
+			perOp := float64(processCPU()-start) / float64(b.N)
 			b.ReportMetric(perOp, "cpu-ns/op")
 			cpuPerOp[strings.TrimPrefix(b.Name(), "BenchmarkLogger/")] = perOp
 		}
@@ -194,13 +193,4 @@ func reportRatios(b *testing.B, cpuPerOp map[string]float64) {
 			b.Logf("%s is %.2fx lambdalog's CPU time (lambdalog %.0f cpu-ns/op, %s %.0f cpu-ns/op)", impl, theirs/ours, ours, impl, theirs)
 		}
 	}
-}
-
-// loggerCPUTime returns the user+system CPU time used so far by this process, in nanoseconds.
-func loggerCPUTime(b *testing.B) int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }

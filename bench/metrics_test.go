@@ -3,7 +3,6 @@ package bench
 import (
 	"io"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -132,30 +131,24 @@ type metricsCPUClock struct {
 	stopAt time.Duration
 }
 
-func metricsProcessCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func startMetricsCPU(b *testing.B) *metricsCPUClock {
 	b.ResetTimer()
-	return &metricsCPUClock{b: b, begin: metricsProcessCPU()}
+	return &metricsCPUClock{b: b, begin: processCPU()}
 }
 
 func (c *metricsCPUClock) stop() {
-	c.stopAt = metricsProcessCPU()
+	c.stopAt = processCPU()
 	c.b.StopTimer()
 }
 
 func (c *metricsCPUClock) start() {
 	c.b.StartTimer()
-	c.paused += metricsProcessCPU() - c.stopAt
+	c.paused += processCPU() - c.stopAt
 }
 
 // report reports and returns the CPU nanoseconds per op.
 func (c *metricsCPUClock) report() float64 {
-	ns := float64(metricsProcessCPU()-c.begin-c.paused) / float64(c.b.N)
+	ns := float64(processCPU()-c.begin-c.paused) / float64(c.b.N)
 	c.b.ReportMetric(ns, "cpu-ns/op")
 	return ns
 }

@@ -46,7 +46,7 @@
 //
 // # Decisions where the documentation is silent or ambiguous
 //
-// Each decision names a case of the test table (cases_test.go) that pins it.
+// Each decision names a case of the test table (internal/filtercases) that pins it.
 //
 //   - Terms: each ? starts a new alternative, and the terms after it, up to
 //     the next ?, belong to it; terms before the first ? form an alternative

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"net/http"
 	"strings"
+
+	"github.com/lambdalog/lambdalog/internal/jsonstr"
 )
 
 // JSONErrors returns middleware that turns the plain-text 404 and 405
@@ -79,7 +81,7 @@ func isPlainText(ct string) bool {
 
 // writeJSONMessage writes {"message": msg} with the given status.
 func writeJSONMessage(w http.ResponseWriter, status int, msg string) {
-	body := appendString([]byte(`{"message":`), msg)
+	body := jsonstr.Append([]byte(`{"message":`), msg)
 	body = append(body, '}')
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/lambdalog/lambdalog/internal/jsonstr"
 )
 
 // MaxResponseBytes is Lambda's limit on a synchronous invocation's response
@@ -98,7 +100,7 @@ func encodeResponse(e *event, w *responseWriter) ([]byte, error) {
 		out = append(out, '"')
 		out = strconv.AppendInt(out, int64(w.status), 10)
 		out = append(out, ' ')
-		out = appendEscaped(out, http.StatusText(w.status))
+		out = jsonstr.AppendEscaped(out, http.StatusText(w.status))
 		out = append(out, '"')
 	}
 	switch {
@@ -108,13 +110,13 @@ func encodeResponse(e *event, w *responseWriter) ([]byte, error) {
 			if i > 0 {
 				out = append(out, ',')
 			}
-			out = appendString(out, k)
+			out = jsonstr.Append(out, k)
 			out = append(out, ":["...)
 			for j, v := range w.header[k] {
 				if j > 0 {
 					out = append(out, ',')
 				}
-				out = appendString(out, v)
+				out = jsonstr.Append(out, v)
 			}
 			out = append(out, ']')
 		}
@@ -132,17 +134,17 @@ func encodeResponse(e *event, w *responseWriter) ([]byte, error) {
 				out = append(out, ',')
 			}
 			first = false
-			out = appendString(out, k)
+			out = jsonstr.Append(out, k)
 			out = append(out, ':')
 			switch {
 			case len(vs) == 1:
-				out = appendString(out, vs[0])
+				out = jsonstr.Append(out, vs[0])
 			case k == "Set-Cookie":
 				// Single-value ALB (and Lattice) responses keep only one
 				// Set-Cookie; cookie values cannot be joined with commas.
-				out = appendString(out, vs[len(vs)-1])
+				out = jsonstr.Append(out, vs[len(vs)-1])
 			default:
-				out = appendString(out, strings.Join(vs, ", "))
+				out = jsonstr.Append(out, strings.Join(vs, ", "))
 			}
 		}
 		out = append(out, '}')
@@ -152,14 +154,14 @@ func encodeResponse(e *event, w *responseWriter) ([]byte, error) {
 				if i > 0 {
 					out = append(out, ',')
 				}
-				out = appendString(out, c)
+				out = jsonstr.Append(out, c)
 			}
 			out = append(out, ']')
 		}
 	}
 	out = append(out, `,"body":"`...)
 	if isText {
-		out = appendEscaped(out, body)
+		out = jsonstr.AppendEscaped(out, body)
 		out = append(out, `","isBase64Encoded":false}`...)
 	} else {
 		out = base64.StdEncoding.AppendEncode(out, body)
@@ -193,54 +195,4 @@ func isTextual(contentType, contentEncoding string) bool {
 		return true
 	}
 	return false
-}
-
-// appendString appends s as a JSON string.
-func appendString(out []byte, s string) []byte {
-	out = append(out, '"')
-	out = appendEscaped(out, s)
-	return append(out, '"')
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendEscaped appends the JSON string escaping of s (without quotes),
-// replacing invalid UTF-8 with U+FFFD as encoding/json does.
-func appendEscaped[T string | []byte](out []byte, s T) []byte {
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			out = append(out, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				out = append(out, '\\', c)
-			case '\n':
-				out = append(out, '\\', 'n')
-			case '\r':
-				out = append(out, '\\', 'r')
-			case '\t':
-				out = append(out, '\\', 't')
-			default:
-				out = append(out, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
-		if r == utf8.RuneError && size == 1 {
-			out = append(out, s[start:i]...)
-			out = append(out, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		i += size
-	}
-	return append(out, s[start:]...)
 }

@@ -43,7 +43,6 @@ func TestLambdaRuntimeRoundTrip(t *testing.T) {
 	}
 	responses := make(chan string, len(evs))
 	done := make(chan struct{})
-	defer close(done)
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.Method == "GET" && r.URL.Path == "/2018-06-01/runtime/invocation/next":
@@ -51,6 +50,8 @@ func TestLambdaRuntimeRoundTrip(t *testing.T) {
 			select {
 			case ev = <-next:
 			case <-done:
+				return
+			case <-r.Context().Done():
 				return
 			}
 			id := strconv.Itoa(len(evs) - len(next))
@@ -67,6 +68,7 @@ func TestLambdaRuntimeRoundTrip(t *testing.T) {
 		}
 	}))
 	defer api.Close()
+	defer close(done) // before Close, which waits for the handler parked on invocation/next
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

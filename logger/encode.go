@@ -5,101 +5,17 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
+
+	"github.com/lambdalog/lambdalog/internal/jsonstr"
 )
 
 const hexDigits = "0123456789abcdef"
 
-// safeASCII reports the ASCII bytes that need no escaping inside a JSON string.
-var safeASCII = func() (t [utf8.RuneSelf]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-// appendString appends s as a quoted JSON string. Control characters are escaped, invalid
-// UTF-8 becomes U+FFFD and U+2028/U+2029 are escaped, so the output is always valid JSON.
-func appendString(buf []byte, s string) []byte {
-	buf = append(buf, '"')
-	buf = appendEscaped(buf, s)
-	return append(buf, '"')
-}
+// appendString appends s as a quoted JSON string; see package jsonstr for the escaping rules.
+func appendString(buf []byte, s string) []byte { return jsonstr.Append(buf, s) }
 
 // appendEscaped appends the escaped contents of a JSON string without the quotes.
-func appendEscaped(buf []byte, s string) []byte {
-	i := plainPrefix(s)
-	if i == len(s) {
-		return append(buf, s...)
-	}
-	start := 0
-	for i < len(s) {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if safeASCII[c] {
-				i++
-				continue
-			}
-			buf = append(buf, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				buf = append(buf, '\\', c)
-			case '\n':
-				buf = append(buf, '\\', 'n')
-			case '\r':
-				buf = append(buf, '\\', 'r')
-			case '\t':
-				buf = append(buf, '\\', 't')
-			default:
-				buf = append(buf, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			buf = append(buf, s[start:i]...)
-			buf = append(buf, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			buf = append(buf, s[start:i]...)
-			buf = append(buf, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	return append(buf, s[start:]...)
-}
-
-const (
-	lsb = 0x0101010101010101
-	msb = 0x8080808080808080
-)
-
-// plainPrefix returns the length of the longest prefix of s made of printable ASCII other
-// than '"' and '\\', examining eight bytes at a time.
-func plainPrefix(s string) int {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		quote := x ^ (lsb * '"')
-		backslash := x ^ (lsb * '\\')
-		special := (x - lsb*0x20) | (quote-lsb)&^quote | (backslash-lsb)&^backslash | x
-		if special&msb != 0 {
-			break
-		}
-	}
-	for ; i < len(s) && s[i] < utf8.RuneSelf && safeASCII[s[i]]; i++ {
-	}
-	return i
-}
+func appendEscaped(buf []byte, s string) []byte { return jsonstr.AppendEscaped(buf, s) }
 
 // appendFloat appends f as a JSON number; NaN and infinities, which JSON cannot represent,
 // are written as the strings "NaN", "+Inf" and "-Inf".

@@ -50,7 +50,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	memory := fs.Bool("memory", false, "keep logs in memory only")
 	region := fs.String("region", "us-east-1", "AWS region of the functions and their log groups")
 	account := fs.String("account-id", "123456789012", "AWS account id used in ARNs")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -140,7 +140,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	go func() { errc <- srvs[0].Serve(ln) }()
 	go func() { errc <- srvs[1].Serve(apiLn) }()
 
-	fmt.Fprintf(stdout, "lambdalog: CloudWatch Logs API and Lambda Invoke API on http://%s (region %s)\n", ln.Addr(), *region)
+	// Each address ends its line, so scripts can take the last field.
+	fmt.Fprintf(stdout, "lambdalog: region %s, account %s\n", *region, *account)
+	fmt.Fprintf(stdout, "lambdalog: CloudWatch Logs API and Lambda Invoke API on http://%s\n", ln.Addr())
 	fmt.Fprintf(stdout, "lambdalog: API Gateway on http://%s\n", apiLn.Addr())
 	fmt.Fprintf(stdout, "lambdalog: store %s\n", location)
 	for _, fn := range emu.Functions() {
@@ -149,6 +151,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			fmt.Fprintf(stdout, "lambdalog:   %s %s http://%s%s\n", r.Kind, r.Method, apiLn.Addr(), r.Path)
 		}
 	}
+	fmt.Fprintln(stdout, "lambdalog: ready; press Ctrl-C to stop")
 	select {
 	case err := <-errc:
 		return fmt.Errorf("dev: %w", err)

@@ -34,6 +34,7 @@ func commands() []command {
 	return []command{
 		serveCommand(),
 		devCommand(),
+		metricsCommand(),
 		versionCommand(),
 	}
 }

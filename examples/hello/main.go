@@ -1,10 +1,14 @@
-// Command hello is the tutorial's "hello" API as an AWS Lambda function behind an API Gateway
-// REST API (proxy integration): GET /hello answers {"message":"hello unknown!"} and
-// GET /hello/{name} answers {"message":"hello <name>!"}; anything else is a JSON 404.
+// Command hello is the Powertools tutorial's "hello" API as an AWS Lambda function, written as an
+// ordinary net/http handler: GET /hello answers {"message":"hello unknown!"} and
+// GET /hello/{name} answers {"message":"hello <name>!"}; an unknown path is a JSON 404 and a known
+// path with another method a JSON 405.
 //
-// It logs with lambdalog's logger: Powertools-shaped JSON on stdout, with the API Gateway
-// request id as correlation_id, and the incoming event (secrets redacted) when
-// POWERTOOLS_LOGGER_LOG_EVENT=true. Build it for the provided.al2023 runtime as:
+// The same binary answers API Gateway REST (v1 proxy), HTTP API (payload 2.0), ALB and Function URL
+// events (package httpadapter). It logs with lambdalog's logger: Powertools-shaped JSON on stdout,
+// with the API Gateway request id as correlation_id, and the incoming event (secrets redacted) when
+// POWERTOOLS_LOGGER_LOG_EVENT=true. It records the metric SuccessfulGreetings (Count) for every
+// greeting and a ColdStart metric, in CloudWatch Embedded Metric Format, in the namespace
+// POWERTOOLS_METRICS_NAMESPACE (default "hello"). Build it for the provided.al2023 runtime as:
 //
 //	GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -o bootstrap ./examples/hello
 package main
@@ -12,62 +16,69 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"log"
 	"net/http"
-	"net/url"
-	"strings"
+	"os"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/lambdalog/lambdalog/httpadapter"
 	"github.com/lambdalog/lambdalog/logger"
+	"github.com/lambdalog/lambdalog/metrics"
 )
 
 func main() {
-	lambda.Start(logger.Wrap(hello, logger.WithCorrelationPath(logger.CorrelationAPIGatewayREST)))
+	m, err := newMetrics()
+	if err != nil {
+		log.Fatalf("hello: %v", err)
+	}
+	adapter := httpadapter.New(routes())
+	invoke := func(ctx context.Context, event json.RawMessage) (json.RawMessage, error) {
+		return adapter.Invoke(ctx, event)
+	}
+	lambda.Start(metrics.Handler(m, logger.Wrap(invoke,
+		logger.WithCorrelationPath(logger.CorrelationAPIGatewayREST))))
 }
 
-// hello routes one API Gateway proxy request.
-func hello(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
-	log := logger.FromContext(ctx)
-	name, ok := route(req)
-	if !ok {
-		log.Info("no route", "method", req.HTTPMethod, "path", req.Path)
-		return reply(http.StatusNotFound, "not found: "+req.HTTPMethod+" "+req.Path), nil
+// newMetrics configures the EMF recorder from the environment, with a default namespace so the
+// example also runs where POWERTOOLS_METRICS_NAMESPACE is not set.
+func newMetrics() (*metrics.Metrics, error) {
+	opts := []metrics.Option{metrics.WithColdStartMetric()}
+	if os.Getenv(metrics.EnvNamespace) == "" {
+		opts = append(opts, metrics.WithNamespace("hello"))
 	}
-	log.Info("greeting", "name", name)
-	return reply(http.StatusOK, "hello "+name+"!"), nil
+	return metrics.New(opts...)
 }
 
-// route returns the name to greet for GET /hello and GET /hello/{name}. The name comes from
-// the {name} path parameter, else from the path itself.
-func route(req events.APIGatewayProxyRequest) (name string, ok bool) {
-	if req.HTTPMethod != http.MethodGet {
-		return "", false
-	}
-	if n := req.PathParameters["name"]; n != "" {
-		return n, true
-	}
-	rest, found := strings.CutPrefix(strings.TrimSuffix(req.Path, "/"), "/hello")
-	switch {
-	case !found:
-		return "", false
-	case rest == "":
-		return "unknown", true
-	case strings.Count(rest, "/") == 1 && rest[0] == '/':
-		n, err := url.PathUnescape(rest[1:])
-		return n, err == nil
-	}
-	return "", false
+// routes is the application: plain net/http, the same behind Lambda, in tests and in a server.
+func routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
+		greet(w, r, "unknown")
+	})
+	mux.HandleFunc("GET /hello/{name}", func(w http.ResponseWriter, r *http.Request) {
+		greet(w, r, r.PathValue("name"))
+	})
+	return httpadapter.JSONErrors(mux)
 }
 
-// reply builds a JSON response {"message": message}.
-func reply(status int, message string) events.APIGatewayProxyResponse {
-	body, _ := json.Marshal(struct {
+// greet answers {"message":"hello <name>!"}, logs the greeting and counts it.
+func greet(w http.ResponseWriter, r *http.Request, name string) {
+	ctx := r.Context()
+	logger.FromContext(ctx).InfoContext(ctx, "greeting", "name", name)
+	if err := metrics.FromContext(ctx).Add("SuccessfulGreetings", metrics.Count, 1); err != nil {
+		logger.FromContext(ctx).ErrorContext(ctx, "recording a metric", "error", err)
+	}
+	writeJSON(ctx, w, http.StatusOK, "hello "+name+"!")
+}
+
+// writeJSON writes {"message": message} with the given status.
+func writeJSON(ctx context.Context, w http.ResponseWriter, status int, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(struct {
 		Message string `json:"message"`
-	}{message}) // a struct of one string always marshals
-	return events.APIGatewayProxyResponse{
-		StatusCode: status,
-		Headers:    map[string]string{"Content-Type": "application/json"},
-		Body:       string(body),
+	}{message}); err != nil {
+		logger.FromContext(ctx).ErrorContext(ctx, "writing the response", "error", err)
 	}
 }

@@ -163,6 +163,24 @@ func apiEvent(method, path, requestID string, pathParams map[string]string) []by
 	return ev
 }
 
+// restResponse decodes an API Gateway REST (v1) response and its JSON body.
+func restResponse(t *testing.T, raw []byte) (status int, contentType, message string) {
+	t.Helper()
+	var resp events.APIGatewayProxyResponse
+	if err := json.Unmarshal(raw, &resp); err != nil {
+		t.Fatalf("response is not an API Gateway proxy response: %v: %s", err, raw)
+	}
+	var body struct{ Message string }
+	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+		t.Fatalf("body is not JSON: %q", resp.Body)
+	}
+	contentType = resp.Headers["Content-Type"]
+	if ct := resp.MultiValueHeaders["Content-Type"]; contentType == "" && len(ct) > 0 {
+		contentType = ct[0]
+	}
+	return resp.StatusCode, contentType, body.Message
+}
+
 func TestHelloThroughRuntimeAPI(t *testing.T) {
 	invoke, stop := startFunction(t)
 	cases := []struct {
@@ -173,10 +191,12 @@ func TestHelloThroughRuntimeAPI(t *testing.T) {
 	}{
 		{"GET", "/hello", nil, 200, "hello unknown!"},
 		{"GET", "/hello/world", map[string]string{"name": "world"}, 200, "hello world!"},
-		{"GET", "/hello/bob", nil, 200, "hello bob!"},
-		{"GET", "/nope", nil, 404, "not found: GET /nope"},
-		{"POST", "/hello", nil, 404, "not found: POST /hello"},
+		{"GET", "/hello/a%20b", nil, 200, "hello a b!"},
+		{"GET", "/nope", nil, 404, "Not Found"},
+		{"GET", "/hello/a/b", nil, 404, "Not Found"},
+		{"POST", "/hello", nil, 405, "Method Not Allowed"},
 	}
+	greetings := 0
 	for i, c := range cases {
 		id := fmt.Sprintf("req-%d", i)
 		res := invoke(&invocation{
@@ -187,16 +207,12 @@ func TestHelloThroughRuntimeAPI(t *testing.T) {
 		if res.kind != "response" {
 			t.Fatalf("%s %s: %s %s", c.method, c.path, res.kind, res.body)
 		}
-		var resp events.APIGatewayProxyResponse
-		if err := json.Unmarshal(res.body, &resp); err != nil {
-			t.Fatal(err)
+		status, ct, msg := restResponse(t, res.body)
+		if status != c.status || msg != c.message || ct != "application/json" {
+			t.Errorf("%s %s = %d %q (%s), want %d %q", c.method, c.path, status, msg, ct, c.status, c.message)
 		}
-		var body struct{ Message string }
-		if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
-			t.Fatalf("%s %s: body is not JSON: %q", c.method, c.path, resp.Body)
-		}
-		if resp.StatusCode != c.status || body.Message != c.message || resp.Headers["Content-Type"] != "application/json" {
-			t.Errorf("%s %s = %d %q, want %d %q", c.method, c.path, resp.StatusCode, body.Message, c.status, c.message)
+		if status == 200 {
+			greetings++
 		}
 	}
 	// A call from another function through Invoke carries its correlation id in the client context.
@@ -206,6 +222,7 @@ func TestHelloThroughRuntimeAPI(t *testing.T) {
 	if res.kind != "response" {
 		t.Fatalf("client context invocation: %s %s", res.kind, res.body)
 	}
+	greetings++
 
 	out := stop()
 	if strings.Contains(out, "top-secret-jwt") || strings.Contains(out, "super-secret-session-token") {
@@ -214,10 +231,27 @@ func TestHelloThroughRuntimeAPI(t *testing.T) {
 	sc := bufio.NewScanner(strings.NewReader(out))
 	sc.Buffer(nil, 1<<20)
 	perRequest := map[string][]map[string]any{}
+	metricSums := map[string]float64{}
 	for sc.Scan() {
 		var rec map[string]any
 		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
 			t.Fatalf("stdout line is not JSON: %q", sc.Text())
+		}
+		if _, ok := rec["_aws"]; ok { // an EMF metrics object
+			for _, name := range []string{"SuccessfulGreetings", "ColdStart"} {
+				switch v := rec[name].(type) {
+				case float64:
+					metricSums[name] += v
+				case []any:
+					for _, x := range v {
+						metricSums[name] += x.(float64)
+					}
+				}
+			}
+			if _, ok := rec["ColdStart"]; ok && (rec["function_name"] != "hello" || rec["service"] != "hello-api") {
+				t.Errorf("ColdStart dimensions: %s", sc.Text())
+			}
+			continue
 		}
 		for _, k := range []string{"level", "location", "message", "timestamp", "service", "cold_start",
 			"function_name", "function_memory_size", "function_arn", "function_request_id", "correlation_id", "xray_trace_id"} {
@@ -231,15 +265,24 @@ func TestHelloThroughRuntimeAPI(t *testing.T) {
 		id := rec["function_request_id"].(string)
 		perRequest[id] = append(perRequest[id], rec)
 	}
+	if metricSums["SuccessfulGreetings"] != float64(greetings) || metricSums["ColdStart"] != 1 {
+		t.Errorf("metrics: %v, want SuccessfulGreetings %d and ColdStart 1", metricSums, greetings)
+	}
 	for i := range len(cases) + 1 {
 		id := fmt.Sprintf("req-%d", i)
-		wantCorr := "apigw-" + id
+		wantCorr, wantRecords := "apigw-"+id, 1
 		if i == len(cases) {
 			id, wantCorr = "req-cc", "txn-upstream"
 		}
+		if i == len(cases) || cases[i].status == 200 {
+			wantRecords = 2 // the event, then the greeting
+		}
 		recs := perRequest[id]
-		if len(recs) != 2 || recs[0]["message"] != "Lambda event" {
-			t.Fatalf("%s: want the event record then one more, got %v", id, recs)
+		if len(recs) != wantRecords || recs[0]["message"] != "Lambda event" {
+			t.Fatalf("%s: want the event record and %d in all, got %v", id, wantRecords, recs)
+		}
+		if wantRecords == 2 && recs[1]["message"] != "greeting" {
+			t.Errorf("%s: second record %v", id, recs[1])
 		}
 		headers := recs[0]["event"].(map[string]any)["headers"].(map[string]any)
 		if headers["Authorization"] != "***" {
@@ -259,25 +302,58 @@ func TestHelloThroughRuntimeAPI(t *testing.T) {
 	}
 }
 
-func TestRoute(t *testing.T) {
-	tests := []struct {
-		method, path string
-		params       map[string]string
-		name         string
-		ok           bool
-	}{
-		{"GET", "/hello", nil, "unknown", true},
-		{"GET", "/hello/", nil, "unknown", true},
-		{"GET", "/hello/a%20b", nil, "a b", true},
-		{"GET", "/hello/a/b", nil, "", false},
-		{"GET", "/helloworld", nil, "", false},
-		{"GET", "/other/x", map[string]string{"name": "x"}, "x", true},
-		{"DELETE", "/hello", nil, "", false},
+// TestHelloAnswersEveryEventSource sends the same request as an HTTP API (payload 2.0) event and as
+// an ALB event to the same binary.
+func TestHelloAnswersEveryEventSource(t *testing.T) {
+	invoke, _ := startFunction(t)
+	v2, _ := json.Marshal(events.APIGatewayV2HTTPRequest{
+		Version: "2.0", RouteKey: "GET /hello/{name}", RawPath: "/hello/ann",
+		Headers: map[string]string{"accept": "application/json"},
+		RequestContext: events.APIGatewayV2HTTPRequestContext{RequestID: "v2-id", Stage: "$default",
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET", Path: "/hello/ann"}},
+	})
+	res := invoke(&invocation{id: "req-v2", trace: "Root=1-5759e988-000000000000000000000002", event: v2})
+	var v2resp events.APIGatewayV2HTTPResponse
+	if err := json.Unmarshal(res.body, &v2resp); err != nil || v2resp.StatusCode != 200 || !strings.Contains(v2resp.Body, `"hello ann!"`) {
+		t.Errorf("HTTP API v2: %v %s", err, res.body)
 	}
-	for _, tt := range tests {
-		name, ok := route(events.APIGatewayProxyRequest{HTTPMethod: tt.method, Path: tt.path, PathParameters: tt.params})
-		if name != tt.name || ok != tt.ok {
-			t.Errorf("route(%s %s) = %q, %v; want %q, %v", tt.method, tt.path, name, ok, tt.name, tt.ok)
+	alb, _ := json.Marshal(events.ALBTargetGroupRequest{
+		HTTPMethod: "GET", Path: "/hello/bo",
+		Headers:        map[string]string{"x-amzn-trace-id": "Root=1-5759e988-000000000000000000000003"},
+		RequestContext: events.ALBTargetGroupRequestContext{ELB: events.ELBContext{TargetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/hello/1"}},
+	})
+	res = invoke(&invocation{id: "req-alb", trace: "Root=1-5759e988-000000000000000000000003", event: alb})
+	var albresp events.ALBTargetGroupResponse
+	if err := json.Unmarshal(res.body, &albresp); err != nil || albresp.StatusCode != 200 || !strings.Contains(albresp.Body, `"hello bo!"`) {
+		t.Errorf("ALB: %v %s", err, res.body)
+	}
+}
+
+// TestRoutesBehindAnHTTPServer serves the same handler from a real HTTP server, as a user would in
+// local development or tests.
+func TestRoutesBehindAnHTTPServer(t *testing.T) {
+	srv := httptest.NewServer(routes())
+	defer srv.Close()
+	for _, c := range []struct {
+		method, path string
+		status       int
+		message      string
+	}{
+		{"GET", "/hello", 200, "hello unknown!"},
+		{"GET", "/hello/a%20b", 200, "hello a b!"},
+		{"GET", "/hello/a/b", 404, "Not Found"},
+		{"DELETE", "/hello", 405, "Method Not Allowed"},
+	} {
+		req, _ := http.NewRequest(c.method, srv.URL+c.path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct{ Message string }
+		err = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != c.status || body.Message != c.message {
+			t.Errorf("%s %s = %d %q (%v), want %d %q", c.method, c.path, resp.StatusCode, body.Message, err, c.status, c.message)
 		}
 	}
 }

@@ -36,16 +36,28 @@
 //     by a cgroup: a fast allocation can overshoot the limit briefly. Max
 //     Memory Used is the process's own peak RSS (VmHWM) and the sampled
 //     peak of its children; Lambda's figure also counts the runtime's
-//     sandbox overhead, so ours is lower.
+//     sandbox overhead, so ours is lower. The process is also sampled at
+//     its start, at each Runtime API call and each init output line, but one
+//     that exits within milliseconds (a crash during init) may be
+//     under-reported (at least 1 MB is shown). The kernel's ru_maxrss is
+//     not used: Linux keeps it across execve, so it would report the
+//     lambdalog process's own peak.
 //   - Timeouts log the classic "<time> <id> Task timed out after N.00
 //     seconds" line and also "Status: timeout" in REPORT; current Lambda
 //     logs only the latter. The invoke payload is Lambda's current
 //     {"errorType":"Sandbox.Timedout","errorMessage":"RequestId: <id>
 //     Error: Task timed out after N.00 seconds"}.
-//   - A failed init is reported once (INIT_REPORT, then the invocation
-//     fails with the init error); Lambda retries init inside the invoke
-//     phase ("suppressed init") and logs a second INIT_START/INIT_REPORT.
-//     The init phase limit is 10 s.
+//   - A failed init is logged as Lambda logs it: INIT_REPORT (Phase: init,
+//     Status: error with the Error Type, or Status: timeout after 10 s),
+//     then the init is retried in the same log stream during the invoke
+//     phase ("suppressed init": INIT_START again, under the function's
+//     timeout); if that fails too, INIT_REPORT (Phase: invoke), then START,
+//     the error, END and REPORT (Status: error, no Init Duration). Lambda
+//     may scrub error types the runtime posts to /init/error (for example
+//     to Runtime.Unknown); we report them as posted. After a failed
+//     invocation the environment is replaced, so each further invocation
+//     starts a new stream with both init attempts. The suppressed init's
+//     time counts in Duration; a successful retry reports no Init Duration.
 //   - Billed Duration includes the Init Duration on cold starts (Lambda's
 //     rule for custom runtimes and, since August 2025, for all runtimes).
 //   - INIT_START reports a fixed runtime version (provided:al2023.v100)

@@ -206,7 +206,7 @@ func (e *Emulator) acquire(name string) (*environment, error) {
 		env := p.idle[len(p.idle)-1]
 		p.idle = p.idle[:len(p.idle)-1]
 		select {
-		case <-env.exited: // the runtime exited between invocations
+		case <-env.exited(): // the runtime exited between invocations
 			dead = append(dead, env)
 			continue
 		default:

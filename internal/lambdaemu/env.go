@@ -45,27 +45,19 @@ type result struct {
 // environment is one execution environment: a runtime process, its
 // Runtime API server and its log stream.
 type environment struct {
-	emu    *Emulator
-	fn     *Function
-	frame  framer
-	stream string
-	cmd    *exec.Cmd
-	srv    *http.Server
-	out    *outputPipe
+	emu        *Emulator
+	fn         *Function
+	frame      framer
+	stream     string
+	srv        *http.Server
+	runtimeAPI string // host:port of srv
+	proc       atomic.Pointer[process]
 
-	next      chan *invocation
-	current   atomic.Pointer[invocation]
-	ready     chan struct{} // closed at the first /next: init is done
-	readyOnce sync.Once
-	initErr   chan result
-	exited    chan struct{} // closed when the process has exited
-	exitState string        // "exit status N" or "signal: killed"
-	stopped   chan struct{}
-	stopOnce  sync.Once
-	oom       atomic.Bool
-	peakMem   atomic.Int64
+	next     chan *invocation
+	current  atomic.Pointer[invocation]
+	stopped  chan struct{}
+	stopOnce sync.Once
 
-	started  time.Time
 	warm     bool // init finished; touched only by the invoking goroutine
 	lastUsed time.Time
 
@@ -73,6 +65,62 @@ type environment struct {
 	lastTS  time.Time
 	pending []LogEvent
 	tail    *strings.Builder // the current invocation's log, for LogType Tail
+}
+
+// process is one run of the runtime executable in an environment. A second
+// one replaces the first when its init fails (Lambda's suppressed init).
+type process struct {
+	cmd       *exec.Cmd
+	pid       atomic.Int64 // set once started; Runtime API handlers may run first
+	out       *outputPipe
+	started   time.Time
+	ready     chan struct{} // closed at the first /next: init is done
+	readyOnce sync.Once
+	initErr   chan result
+	exited    chan struct{} // closed when the process has exited
+	exitState string        // "exit status N" or "signal: killed"
+	oom       atomic.Bool
+	peakMem   atomic.Int64
+}
+
+func (p *process) kill() {
+	if pid := int(p.pid.Load()); pid != 0 {
+		_ = syscall.Kill(-pid, syscall.SIGKILL)
+	}
+}
+
+// sample records the process's peak resident memory so far. watchMemory
+// calls it periodically; Runtime API calls and output lines printed during
+// init call it too, so that a process exiting between two periodic samples
+// is still measured.
+func (p *process) sample() {
+	pid := int(p.pid.Load())
+	if pid == 0 {
+		return
+	}
+	if _, hwm := procMemory(pid); hwm > p.peakMem.Load() {
+		p.peakMem.Store(hwm)
+	}
+}
+
+// initDone reports whether the process has asked for its first invocation.
+func (p *process) initDone() bool {
+	select {
+	case <-p.ready:
+		return true
+	default:
+		return false
+	}
+}
+
+// end kills the process and waits until its output has been read.
+func (p *process) end() {
+	p.kill()
+	<-p.exited
+	select {
+	case <-p.out.done:
+	case <-time.After(time.Second): // a grandchild still holds the pipe
+	}
 }
 
 func randomHex(n int) string {
@@ -91,9 +139,6 @@ func newEnvironment(emu *Emulator, fn *Function) (*environment, error) {
 		frame:   newFramer(fn, emu.opts.Region),
 		stream:  now.UTC().Format("2006/01/02") + "/[$LATEST]" + randomHex(16),
 		next:    make(chan *invocation),
-		ready:   make(chan struct{}),
-		initErr: make(chan result, 1),
-		exited:  make(chan struct{}),
 		stopped: make(chan struct{}),
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -105,44 +150,58 @@ func newEnvironment(emu *Emulator, fn *Function) (*environment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("function %s: runtime API listener: %w", fn.Name, err)
 	}
-	e.srv = &http.Server{Handler: e.runtimeAPI(), ReadHeaderTimeout: 10 * time.Second}
+	e.runtimeAPI = ln.Addr().String()
+	e.srv = &http.Server{Handler: e.runtimeAPIHandler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = e.srv.Serve(ln) }()
-
-	e.out, err = newOutputPipe(e.appLine)
-	if err != nil {
+	if err := e.spawn(); err != nil {
 		e.srv.Close()
-		return nil, fmt.Errorf("function %s: %w", fn.Name, err)
+		return nil, err
 	}
-	e.cmd = exec.Command(fn.Command[0], fn.Command[1:]...)
-	e.cmd.Dir = fn.Dir
-	e.cmd.Env = e.environ(ln.Addr().String())
-	e.cmd.Stdout, e.cmd.Stderr = e.out.w, e.out.w
-	e.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-
-	e.started = time.Now()
-	e.emit(e.started, e.frame.initStart(e.started))
-	if err := e.cmd.Start(); err != nil {
-		e.out.w.Close()
-		e.out.r.Close()
-		e.srv.Close()
-		return nil, fmt.Errorf("function %s: start %s: %w", fn.Name, fn.Command[0], err)
-	}
-	e.out.w.Close()
-	go e.out.run()
-	go func() {
-		_ = e.cmd.Wait()
-		e.exitState = e.cmd.ProcessState.String()
-		if ru, ok := e.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss*1024 > e.peakMem.Load() {
-			e.peakMem.Store(ru.Maxrss * 1024) // peak RSS of a process that exited before a sample
-		}
-		close(e.exited)
-	}()
-	go e.watchMemory()
 	return e, nil
 }
 
+// spawn logs INIT_START and starts a runtime process.
+func (e *environment) spawn() error {
+	fn := e.fn
+	p := &process{ready: make(chan struct{}), initErr: make(chan result, 1), exited: make(chan struct{})}
+	var err error
+	if p.out, err = newOutputPipe(e.appLine); err != nil {
+		return fmt.Errorf("function %s: %w", fn.Name, err)
+	}
+	p.cmd = exec.Command(fn.Command[0], fn.Command[1:]...)
+	p.cmd.Dir = fn.Dir
+	p.cmd.Env = e.environ()
+	p.cmd.Stdout, p.cmd.Stderr = p.out.w, p.out.w
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+
+	p.started = time.Now()
+	e.emit(p.started, e.frame.initStart(p.started))
+	e.proc.Store(p) // before the runtime can call the Runtime API
+	if err := p.cmd.Start(); err != nil {
+		p.out.w.Close()
+		p.out.r.Close()
+		p.exitState = err.Error()
+		close(p.out.done)
+		close(p.exited)
+		return fmt.Errorf("function %s: start %s: %w", fn.Name, fn.Command[0], err)
+	}
+	p.pid.Store(int64(p.cmd.Process.Pid))
+	p.out.w.Close()
+	go p.out.run()
+	go func() {
+		_ = p.cmd.Wait()
+		// No rusage fallback for Max Memory Used: Linux keeps ru_maxrss
+		// across execve, so it would report this server's own peak RSS
+		// (the child is forked from it). watchMemory samples at once.
+		p.exitState = p.cmd.ProcessState.String()
+		close(p.exited)
+	}()
+	go e.watchMemory(p)
+	return nil
+}
+
 // environ returns the variables Lambda sets for a runtime process.
-func (e *environment) environ(runtimeAPI string) []string {
+func (e *environment) environ() []string {
 	fn := e.fn
 	env := map[string]string{}
 	// A function may need a PATH and the caller's AWS credentials, as on
@@ -159,7 +218,7 @@ func (e *environment) environ(runtimeAPI string) []string {
 		env[k] = v
 	}
 	reserved := map[string]string{
-		"AWS_LAMBDA_RUNTIME_API":          runtimeAPI,
+		"AWS_LAMBDA_RUNTIME_API":          e.runtimeAPI,
 		"AWS_LAMBDA_FUNCTION_NAME":        fn.Name,
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": strconv.Itoa(fn.MemoryMB),
 		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
@@ -193,6 +252,9 @@ func (e *environment) environ(runtimeAPI string) []string {
 
 // appLine receives one line the function printed.
 func (e *environment) appLine(line string) {
+	if p := e.proc.Load(); p != nil && !p.initDone() {
+		p.sample() // a crash during init may leave no other sample
+	}
 	if !keepAppLine(e.fn, line) {
 		return
 	}
@@ -245,104 +307,106 @@ func (e *environment) flush() {
 
 // watchMemory tracks peak memory and kills the environment when its
 // resident memory exceeds the function's memory size.
-func (e *environment) watchMemory() {
+func (e *environment) watchMemory(p *process) {
 	limit := int64(e.fn.MemoryMB) << 20
 	t := time.NewTicker(memoryPoll)
 	defer t.Stop()
 	for tick := 0; ; tick++ {
-		select {
-		case <-e.exited:
-			return
-		case <-t.C:
+		if tick > 0 { // the first sample is taken right after the start
+			select {
+			case <-p.exited:
+				return
+			case <-t.C:
+			}
 		}
 		// Walking the process tree costs far more than reading one status
 		// file, and runtimes rarely fork: do it every 10th sample.
 		var rss, hwm int64
 		if tick%10 == 0 {
-			rss, hwm = treeMemory(e.cmd.Process.Pid)
+			rss, hwm = treeMemory(int(p.pid.Load()))
 		} else {
-			rss, hwm = procMemory(e.cmd.Process.Pid)
+			rss, hwm = procMemory(int(p.pid.Load()))
 		}
-		if m := max(rss, hwm); m > e.peakMem.Load() {
-			e.peakMem.Store(m)
+		if m := max(rss, hwm); m > p.peakMem.Load() {
+			p.peakMem.Store(m)
 		}
-		if rss > limit && !e.oom.Swap(true) {
-			e.kill()
+		if rss > limit && !p.oom.Swap(true) {
+			p.kill()
 		}
 	}
 }
 
 // maxMemoryUsedMB is the Max Memory Used of the environment so far.
 func (e *environment) maxMemoryUsedMB() int {
+	p := e.proc.Load()
 	select {
-	case <-e.exited:
+	case <-p.exited:
 	default:
-		_, hwm := procMemory(e.cmd.Process.Pid) // children: sampled by watchMemory
-		if hwm > e.peakMem.Load() {
-			e.peakMem.Store(hwm)
-		}
+		p.sample() // children: sampled by watchMemory
 	}
-	if e.oom.Load() {
+	if p.oom.Load() {
 		return e.fn.MemoryMB
 	}
-	return min(toMB(e.peakMem.Load()), e.fn.MemoryMB)
+	// A process that exits within milliseconds may never have been sampled;
+	// Lambda never reports 0 MB.
+	return max(1, min(toMB(p.peakMem.Load()), e.fn.MemoryMB))
 }
 
-func (e *environment) kill() {
-	_ = syscall.Kill(-e.cmd.Process.Pid, syscall.SIGKILL)
-}
+// exited is closed when the current runtime process has exited.
+func (e *environment) exited() <-chan struct{} { return e.proc.Load().exited }
 
 // stop kills the environment and stores its remaining logs.
 func (e *environment) stop() {
 	e.stopOnce.Do(func() {
 		close(e.stopped)
-		e.kill()
-		<-e.exited
+		e.proc.Load().end()
 		e.srv.Close()
-		select {
-		case <-e.out.done:
-		case <-time.After(time.Second): // a grandchild still holds the pipe
-		}
 		e.flush()
 	})
 }
 
-// awaitInit waits for the end of the init phase. It returns the init
-// duration, or the error the invocation must report.
-func (e *environment) awaitInit() (time.Duration, *failure) {
-	timer := time.NewTimer(initTimeout)
+// awaitInit waits at most limit for the current process to finish its
+// init. It returns the init duration, or the error the invocation must
+// report (the process is then ended and its output read).
+func (e *environment) awaitInit(limit time.Duration) (time.Duration, *failure) {
+	p := e.proc.Load()
+	timer := time.NewTimer(limit)
 	defer timer.Stop()
+	var f *failure
 	select {
-	case <-e.ready:
-		return time.Since(e.started), nil
-	case r := <-e.initErr:
-		e.kill()
-		return time.Since(e.started), &failure{errorType: r.errorType, payload: r.payload}
-	case <-e.exited:
-		return time.Since(e.started), e.exitFailure()
+	case <-p.ready:
+		return time.Since(p.started), nil
+	case r := <-p.initErr:
+		f = &failure{errorType: r.errorType, payload: r.payload}
+	case <-p.exited:
+		f = e.exitFailure()
 	case <-timer.C:
-		e.kill()
-		return initTimeout, &failure{errorType: "Sandbox.Timedout", msg: fmt.Sprintf("Init timed out after %.2f seconds", initTimeout.Seconds())}
+		f = &failure{errorType: "Sandbox.Timedout", timedOut: true}
 	}
+	d := time.Since(p.started)
+	p.end()
+	return d, f
 }
 
 // failure is an invocation that did not produce a response.
 type failure struct {
 	errorType string
+	timedOut  bool   // init did not finish in time
 	msg       string // for platform error lines; "" when the runtime sent payload
 	payload   []byte
 }
 
 func (e *environment) exitFailure() *failure {
-	<-e.exited
+	p := e.proc.Load()
+	<-p.exited
 	typ := "Runtime.ExitError"
-	if e.oom.Load() {
+	if p.oom.Load() {
 		typ = "Runtime.OutOfMemory"
 	}
-	if e.exitState == "exit status 0" {
+	if p.exitState == "exit status 0" {
 		return &failure{errorType: typ, msg: "Runtime exited without providing a reason"}
 	}
-	return &failure{errorType: typ, msg: "Runtime exited with error: " + e.exitState}
+	return &failure{errorType: typ, msg: "Runtime exited with error: " + p.exitState}
 }
 
 // outcome is the result of one invocation in an environment.
@@ -358,27 +422,36 @@ func (e *environment) invoke(inv *invocation) outcome {
 	var initDur time.Duration
 	var fail *failure
 	status := "success"
+	t0 := time.Now() // the invoke phase starts
 	if !e.warm {
-		initDur, fail = e.awaitInit()
-		e.out.drain()
-		e.warm = fail == nil
+		initDur, fail = e.awaitInit(initTimeout)
+		e.proc.Load().out.drain()
+		if fail != nil {
+			e.initReport("init", initDur, fail)
+			initDur = 0
+			t0 = time.Now()
+		}
 	}
 	// The tail (LogType Tail) starts after init output, as on Lambda.
 	e.logMu.Lock()
 	e.tail = &strings.Builder{}
 	e.logMu.Unlock()
-	if fail != nil {
-		e.emit(time.Now(), e.frame.initReport(time.Now(), initDur, fail.errorType))
-		initDur = 0
-	}
-	t0 := time.Now()
-	e.emit(t0, e.frame.start(t0, inv.id))
 	inv.deadline = t0.Add(e.fn.Timeout)
+	if fail != nil {
+		fail = e.suppressedInit(inv.deadline)
+		if fail != nil && fail.timedOut {
+			status, fail = "timeout", nil
+		}
+	}
+	e.warm = fail == nil && status == "success"
+	now := time.Now()
+	e.emit(now, e.frame.start(now, inv.id))
 	var res result
-	if fail == nil {
+	if e.warm {
 		e.current.Store(inv)
-		timer := time.NewTimer(e.fn.Timeout)
+		timer := time.NewTimer(time.Until(inv.deadline))
 		next := e.next
+		exited := e.exited()
 	wait:
 		for {
 			select {
@@ -386,7 +459,7 @@ func (e *environment) invoke(inv *invocation) outcome {
 				next = nil
 			case res = <-inv.done:
 				break wait
-			case <-e.exited:
+			case <-exited:
 				select {
 				case res = <-inv.done:
 				default:
@@ -395,8 +468,8 @@ func (e *environment) invoke(inv *invocation) outcome {
 				break wait
 			case <-timer.C:
 				status = "timeout"
-				e.kill()
-				<-e.exited
+				e.proc.Load().kill()
+				<-exited
 				break wait
 			}
 		}
@@ -407,8 +480,8 @@ func (e *environment) invoke(inv *invocation) outcome {
 	if status == "timeout" {
 		dur = max(dur, e.fn.Timeout)
 	}
-	e.out.drain()
-	now := time.Now()
+	e.proc.Load().out.drain()
+	now = time.Now()
 	out := outcome{payload: res.payload, errorType: res.errorType}
 	switch {
 	case status == "timeout":
@@ -448,9 +521,36 @@ func (e *environment) invoke(inv *invocation) outcome {
 	// timeouts, crashes and init failures replace it.
 	out.healthy = status == "success"
 	select {
-	case <-e.exited:
+	case <-e.exited():
 		out.healthy = false
 	default:
 	}
 	return out
+}
+
+// initReport logs the INIT_REPORT of a failed init phase.
+func (e *environment) initReport(phase string, d time.Duration, f *failure) {
+	now := time.Now()
+	if f.timedOut {
+		e.emit(now, e.frame.initReport(now, d, phase, "timeout", ""))
+		return
+	}
+	e.emit(now, e.frame.initReport(now, d, phase, "error", f.errorType))
+}
+
+// suppressedInit retries a failed init inside the invoke phase, as Lambda
+// does: a new runtime process (INIT_START again) that must finish its init
+// before the invocation's deadline. A second failure is logged as an
+// INIT_REPORT of phase invoke and returned.
+func (e *environment) suppressedInit(deadline time.Time) *failure {
+	if err := e.spawn(); err != nil {
+		e.emu.opts.Logger.Error("lambdaemu: restarting the runtime", "function", e.fn.Name, "err", err)
+		return &failure{errorType: "Runtime.ExitError", msg: "Runtime exited with error: " + err.Error()}
+	}
+	d, fail := e.awaitInit(time.Until(deadline))
+	e.proc.Load().out.drain()
+	if fail != nil {
+		e.initReport("invoke", d, fail)
+	}
+	return fail
 }

@@ -69,15 +69,25 @@ func (f framer) initStart(t time.Time) string {
 	return "INIT_START Runtime Version: " + runtimeVersion + "\tRuntime Version ARN: " + arn + "\n"
 }
 
-// initReport is logged when the init phase fails.
-func (f framer) initReport(t time.Time, d time.Duration, errorType string) string {
+// initReport is logged when an init fails: phase is "init" (the
+// environment's init phase) or "invoke" (the init retried during an
+// invocation); status is "error" (with errorType) or "timeout".
+func (f framer) initReport(t time.Time, d time.Duration, phase, status, errorType string) string {
 	if f.json {
-		return f.record(t, "platform.initReport", logLevels["ERROR"], map[string]any{
-			"initializationType": "on-demand", "phase": "init", "status": "error", "errorType": errorType,
+		rec := map[string]any{
+			"initializationType": "on-demand", "phase": phase, "status": status,
 			"metrics": map[string]any{"durationMs": ms(d)},
-		})
+		}
+		if errorType != "" {
+			rec["errorType"] = errorType
+		}
+		return f.record(t, "platform.initReport", logLevels["ERROR"], rec)
 	}
-	return fmt.Sprintf("INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: error\tError Type: %s\n", ms(d), errorType)
+	line := fmt.Sprintf("INIT_REPORT Init Duration: %.2f ms\tPhase: %s\tStatus: %s", ms(d), phase, status)
+	if errorType != "" {
+		line += "\tError Type: " + errorType
+	}
+	return line + "\n"
 }
 
 func (f framer) start(t time.Time, id string) string {

@@ -42,9 +42,25 @@ func TestJSONFraming(t *testing.T) {
 	if err := json.Unmarshal([]byte(f.initStart(at)), &rec); err != nil || rec["type"] != "platform.initStart" {
 		t.Errorf("initStart %v %v", rec, err)
 	}
+	if got := f.initReport(at, 2500*time.Microsecond, "invoke", "error", "Runtime.ExitError"); got != `{"time":"2024-05-06T07:08:09.123Z","type":"platform.initReport","record":{"errorType":"Runtime.ExitError","initializationType":"on-demand","metrics":{"durationMs":2.5},"phase":"invoke","status":"error"}}` {
+		t.Errorf("initReport %s", got)
+	}
 	fn.SystemLogLevel = "WARN"
-	if f := newFramer(&fn, "eu-west-1"); f.start(at, "r1") != "" || f.initReport(at, time.Millisecond, "Runtime.ExitError") == "" {
+	if f := newFramer(&fn, "eu-west-1"); f.start(at, "r1") != "" || f.initReport(at, time.Millisecond, "init", "error", "Runtime.ExitError") == "" {
 		t.Error("SystemLogLevel WARN must drop INFO platform records only")
+	}
+}
+
+func TestTextInitReport(t *testing.T) {
+	f := framer{region: "us-east-1", name: "f"}
+	for _, c := range []struct{ phase, status, typ, want string }{
+		{"init", "error", "Runtime.ExitError", "INIT_REPORT Init Duration: 12.35 ms\tPhase: init\tStatus: error\tError Type: Runtime.ExitError\n"},
+		{"invoke", "error", "Runtime.Unknown", "INIT_REPORT Init Duration: 12.35 ms\tPhase: invoke\tStatus: error\tError Type: Runtime.Unknown\n"},
+		{"init", "timeout", "", "INIT_REPORT Init Duration: 12.35 ms\tPhase: init\tStatus: timeout\n"},
+	} {
+		if got := f.initReport(time.Now(), 12345*time.Microsecond, c.phase, c.status, c.typ); got != c.want {
+			t.Errorf("got %q, want %q", got, c.want)
+		}
 	}
 }
 

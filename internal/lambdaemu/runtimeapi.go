@@ -23,7 +23,7 @@ const (
 )
 
 // runtimeAPI serves the Runtime API of one execution environment.
-func (e *environment) runtimeAPI() http.Handler {
+func (e *environment) runtimeAPIHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", e.handleNext)
 	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", e.handleResult(false))
@@ -45,7 +45,9 @@ func accepted(w http.ResponseWriter) {
 }
 
 func (e *environment) handleNext(w http.ResponseWriter, r *http.Request) {
-	e.readyOnce.Do(func() { close(e.ready) })
+	p := e.proc.Load()
+	p.sample()
+	p.readyOnce.Do(func() { close(p.ready) })
 	var inv *invocation
 	select {
 	case inv = <-e.next:
@@ -103,8 +105,10 @@ func (e *environment) handleResult(isError bool) http.HandlerFunc {
 func (e *environment) handleInitError(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxResponse))
 	typ := errorTypeOf(r.Header.Get(hdrErrorType), body)
+	p := e.proc.Load()
+	p.sample()
 	select {
-	case e.initErr <- result{payload: body, errorType: typ}:
+	case p.initErr <- result{payload: body, errorType: typ}:
 	default:
 	}
 	accepted(w)

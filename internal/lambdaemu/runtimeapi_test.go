@@ -10,7 +10,7 @@ import (
 
 func TestRuntimeAPIRejectsUnknownRequestID(t *testing.T) {
 	e := &environment{}
-	srv := httptest.NewServer(e.runtimeAPI())
+	srv := httptest.NewServer(e.runtimeAPIHandler())
 	defer srv.Close()
 	inv := &invocation{id: "abc", done: make(chan result, 1)}
 	e.current.Store(inv)

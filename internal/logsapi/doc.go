@@ -14,4 +14,31 @@
 // PutLogEvents and GetLogEvents/FilterLogEvents are the hot paths: their
 // request body is decoded and their event lists encoded by hand-written,
 // allocation-light code instead of encoding/json.
+//
+// # Filter patterns and filter definitions
+//
+// FilterLogEvents, TestMetricFilter, PutMetricFilter and
+// PutSubscriptionFilter take filter patterns in the full CloudWatch Logs
+// language (package filterpattern). FilterLogEvents matches the raw bytes
+// of each event while several streams are scanned in parallel; an event
+// that does not match costs no allocation. A pattern that cannot be parsed
+// is an InvalidParameterException with the message AWS gives for it; the
+// model's limit of 1024 characters and the language's limit of 2 regular
+// expressions per pattern are enforced.
+//
+// Metric filters (PutMetricFilter, DescribeMetricFilters,
+// DeleteMetricFilter) and subscription filters (PutSubscriptionFilter,
+// DescribeSubscriptionFilters, DeleteSubscriptionFilter) are validated and
+// stored with the log group, and deleted with it. Per log group there may be
+// 100 metric filters and 2 subscription filters (LimitExceededException,
+// "Resource limit exceeded."), and at most 5 filters of each kind may use
+// regular expressions. A metric transformation's metricValue is a number or
+// a field of the pattern ($.field for JSON patterns, $name for
+// space-delimited ones); dimensions (at most 3) must be such fields and
+// exclude defaultValue.
+//
+// The definitions are stored, not executed: metric filters publish no
+// metrics and subscription filters deliver nothing to their destinationArn
+// (which must be an ARN; it is not checked to exist). TestMetricFilter
+// shows what a pattern matches and extracts, exactly as AWS reports it.
 package logsapi

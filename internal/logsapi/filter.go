@@ -1,9 +1,10 @@
 package logsapi
 
 import (
-	"bytes"
+	"errors"
 	"strings"
 
+	"github.com/lambdalog/lambdalog/filterpattern"
 	"github.com/lambdalog/lambdalog/internal/store"
 )
 
@@ -12,51 +13,29 @@ import (
 // (one per stream scanned) and must not retain msg.
 type matcher func(msg []byte) bool
 
-// compilePattern compiles a FilterLogEvents filterPattern. It supports
-// plain terms and "quoted phrases", all of which must occur (AWS's AND of
-// terms, case-sensitive). This is the single place to plug in the full
-// pattern language (package filterpattern).
+// compilePattern compiles a filter pattern with package filterpattern. A
+// pattern that cannot be parsed is an InvalidParameterException carrying
+// AWS's message; the empty pattern (or white space) gives a nil matcher.
+// The model's length limit (1024) is checked by the caller's validation.
 func compilePattern(pattern string) (matcher, error) {
-	var terms [][]byte
-	p := strings.TrimSpace(pattern)
-	for p != "" {
-		var term string
-		if p[0] == '"' {
-			end := strings.IndexByte(p[1:], '"')
-			if end < 0 {
-				return nil, invalidParameter("Invalid filter pattern: unterminated quoted phrase")
-			}
-			term, p = p[1:end+1], p[end+2:]
-		} else {
-			end := strings.IndexAny(p, " \t")
-			if end < 0 {
-				end = len(p)
-			}
-			term, p = p[:end], p[end:]
-			if strings.ContainsAny(term[:1], "{[?%-") {
-				return nil, invalidParameter("Invalid filter pattern: only plain terms and quoted phrases are supported, got %q", term)
-			}
-		}
-		if term != "" {
-			terms = append(terms, []byte(term))
-		}
-		p = strings.TrimSpace(p)
+	p, err := parsePattern(pattern)
+	if err != nil || strings.Trim(pattern, " \t\n\r") == "" {
+		return nil, err
 	}
-	switch len(terms) {
-	case 0:
-		return nil, nil
-	case 1:
-		t := terms[0]
-		return func(msg []byte) bool { return bytes.Contains(msg, t) }, nil
+	return p.MatchBytes, nil
+}
+
+// parsePattern parses a filter pattern, turning a syntax error into the
+// InvalidParameterException CloudWatch Logs returns for it.
+func parsePattern(pattern string) (*filterpattern.Pattern, error) {
+	p, err := filterpattern.Parse(pattern)
+	if se, ok := errors.AsType[*filterpattern.SyntaxError](err); ok {
+		return nil, invalidParameter("%s", se.AWSMessage())
 	}
-	return func(msg []byte) bool {
-		for _, t := range terms {
-			if !bytes.Contains(msg, t) {
-				return false
-			}
-		}
-		return true
-	}, nil
+	if err != nil {
+		return nil, invalidParameter("%s: %v", filterpattern.InvalidPatternMessage, err)
+	}
+	return p, nil
 }
 
 func (h *Handler) filterLogEvents(c *call) error {

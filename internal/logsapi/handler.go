@@ -104,6 +104,14 @@ var operations = map[string]operation{
 	"TagLogGroup":           (*Handler).tagLogGroup,
 	"UntagLogGroup":         (*Handler).untagLogGroup,
 	"ListTagsLogGroup":      (*Handler).listTagsLogGroup,
+
+	"TestMetricFilter":            (*Handler).testMetricFilter,
+	"PutMetricFilter":             (*Handler).putMetricFilter,
+	"DescribeMetricFilters":       (*Handler).describeMetricFilters,
+	"DeleteMetricFilter":          (*Handler).deleteMetricFilter,
+	"PutSubscriptionFilter":       (*Handler).putSubscriptionFilter,
+	"DescribeSubscriptionFilters": (*Handler).describeSubscriptionFilters,
+	"DeleteSubscriptionFilter":    (*Handler).deleteSubscriptionFilter,
 }
 
 // ServeHTTP implements http.Handler.

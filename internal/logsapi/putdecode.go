@@ -2,6 +2,7 @@ package logsapi
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -434,6 +435,9 @@ func (d *putDecoder) scanString() (raw []byte, plain bool, err error) {
 	start := i
 	plain = true
 	for {
+		for i+8 <= len(b) && !hasSpecial(binary.LittleEndian.Uint64(b[i:])) {
+			i += 8
+		}
 		for i < len(b) && !strSpecial[b[i]] {
 			i++
 		}
@@ -467,6 +471,15 @@ func (d *putDecoder) scanString() (raw []byte, plain bool, err error) {
 			i++
 		}
 	}
+}
+
+// hasSpecial reports whether any of the 8 bytes in w is special (see
+// strSpecial), testing them all at once.
+func hasSpecial(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	control := (w - 0x20*ones) & ^w & highs // a byte < 0x20 (exact for bytes < 0x80)
+	return (w&highs | control | hasZero(w^('"'*ones)) | hasZero(w^('\\'*ones))) != 0
 }
 
 func isHex4(h []byte) bool {

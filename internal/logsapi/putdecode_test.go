@@ -2,6 +2,7 @@ package logsapi
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"testing"
 )
@@ -111,4 +112,18 @@ func FuzzAppendString(f *testing.F) {
 			t.Fatalf("%q round-trips to %q, encoding/json to %q", s, back, wantBack)
 		}
 	})
+}
+
+// TestHasSpecialMatchesTable checks the 8-bytes-at-once test against the
+// byte table for every byte value in every position, next to plain bytes.
+func TestHasSpecialMatchesTable(t *testing.T) {
+	for pos := range 8 {
+		for c := range 256 {
+			w := []byte("abcdefgh")
+			w[pos] = byte(c)
+			if got, want := hasSpecial(binary.LittleEndian.Uint64(w)), strSpecial[c]; got != want {
+				t.Fatalf("byte %#x at %d: hasSpecial %v, table %v", c, pos, got, want)
+			}
+		}
+	}
 }

@@ -131,6 +131,9 @@ func validatePutLogEvents(in *putLogEventsInput) error {
 	}
 	for i := range in.LogEvents {
 		e := &in.LogEvents[i]
+		if e.HasTimestamp && e.Timestamp >= 0 && e.HasMessage && len(e.Message) >= ruleEventMessage.min {
+			continue
+		}
 		param := "logEvents." + strconv.Itoa(i+1) + ".member."
 		if !e.HasTimestamp {
 			v.add("null", param+"timestamp", "not be null")

@@ -2,10 +2,11 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
-	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/cockroachdb/pebble/v2"
 )
@@ -33,30 +34,37 @@ func (s *Store) PutEvents(ctx context.Context, region, group, stream string, eve
 	if len(events) == 0 {
 		return ingest, nil
 	}
+	if !slices.IsSortedFunc(events, byTimestamp) {
+		events = slices.Clone(events)
+		slices.SortStableFunc(events, byTimestamp)
+	}
 	seq, err := s.reserveIDs(uint64(len(events)))
 	if err != nil {
 		return 0, err
 	}
 	size := 64
 	for i := range events {
-		size += eventKeyLen + 8 + len(events[i].Message) + 16
+		size += len(events[i].Message) + 4
 	}
-	b := s.db.NewBatchWithSize(size)
+	b := s.db.NewBatchWithSize(size + (len(events)/chunkMaxEvents+1)*(eventKeyLen+16))
 	defer b.Close()
 	stats := emptyStats()
 	stats.lastIngestion = ingest
-	for i := range events {
-		e := &events[i]
-		op := b.SetDeferred(eventKeyLen, 8+len(e.Message))
-		appendEventKey(op.Key[:0], st.ID, e.Timestamp, seq+uint64(i))
-		binary.BigEndian.PutUint64(op.Value, uint64(ingest))
-		copy(op.Value[8:], e.Message)
+	stats.first, stats.last = events[0].Timestamp, events[len(events)-1].Timestamp
+	for i := 0; i < len(events); {
+		n, vlen := chunkLen(events[i:])
+		op := b.SetDeferred(eventKeyLen, vlen)
+		appendEventKey(op.Key[:0], st.ID, events[i].Timestamp, seq+uint64(i))
+		if v := appendChunk(op.Value[:0], ingest, events[i:i+n]); len(v) != vlen {
+			return 0, fmt.Errorf("store: put events: chunk of %d bytes, want %d", len(v), vlen)
+		}
 		if err := op.Finish(); err != nil {
 			return 0, fmt.Errorf("store: put events: %w", err)
 		}
-		stats.first = min(stats.first, e.Timestamp)
-		stats.last = max(stats.last, e.Timestamp)
-		stats.storedBytes += int64(len(e.Message))
+		for _, e := range events[i : i+n] {
+			stats.storedBytes += int64(len(e.Message))
+		}
+		i += n
 	}
 	if err := b.Merge(statsKey(st.ID), stats.encode(), nil); err != nil {
 		return 0, fmt.Errorf("store: put events: %w", err)
@@ -66,6 +74,8 @@ func (s *Store) PutEvents(ctx context.Context, region, group, stream string, eve
 	}
 	return ingest, nil
 }
+
+func byTimestamp(a, b Event) int { return cmp.Compare(a.Timestamp, b.Timestamp) }
 
 // Position identifies an event within the store-wide (timestamp, seq)
 // order. It is used to resume reads.
@@ -115,13 +125,21 @@ type EventView struct {
 func (e *EventView) Position() Position { return Position{Timestamp: e.Timestamp, Seq: e.Seq} }
 
 // EventIter iterates the events of one stream in (timestamp, seq) order.
-// It holds one Pebble iterator and never loads the stream into memory.
+// It holds one Pebble iterator and the chunks it is reading (usually one;
+// more where concurrent writers' batches overlap in time), never the
+// stream.
 type EventIter struct {
 	it      *pebble.Iterator
 	reverse bool
 	started bool
+	more    bool // it is positioned on a chunk not yet opened
 	match   func([]byte) bool
+	lo, hi  Position // events in [lo, hi)
+	open    []*chunk // heap of opened chunks with events left, by next event
+	free    []*chunk
+	cur     *chunk // chunk of the event returned last
 	ev      EventView
+	err     error
 }
 
 // Events returns an iterator over a stream's events in r. Events older than
@@ -138,75 +156,182 @@ func (s *Store) Events(ctx context.Context, region, group, stream string, r Rang
 	return s.streamIter(ctx, &g, st, r, nil)
 }
 
+var (
+	minPosition = Position{Timestamp: math.MinInt64}
+	maxPosition = Position{Timestamp: math.MaxInt64, Seq: math.MaxUint64}
+)
+
 func (s *Store) streamIter(ctx context.Context, g *Group, st Stream, r Range, match func([]byte) bool) (*EventIter, error) {
-	lower, upper := eventStreamBounds(st.ID)
-	start := max(r.Start, g.retentionCutoff(s.nowMillis()))
-	if start > 0 {
-		lower = maxKey(lower, appendEventKey(nil, st.ID, start, 0))
+	lo, hi := minPosition, maxPosition
+	if start := max(r.Start, g.retentionCutoff(s.nowMillis())); start > 0 {
+		lo = Position{Timestamp: start}
 	}
-	if r.After != nil {
-		n := r.After.Next()
-		lower = maxKey(lower, appendEventKey(nil, st.ID, n.Timestamp, n.Seq))
+	if r.After != nil && lo.less(r.After.Next()) {
+		lo = r.After.Next()
 	}
 	if r.End > 0 {
-		upper = minKey(upper, appendEventKey(nil, st.ID, r.End, 0))
+		hi = Position{Timestamp: r.End}
 	}
-	if r.Before != nil {
-		upper = minKey(upper, appendEventKey(nil, st.ID, r.Before.Timestamp, r.Before.Seq))
+	if r.Before != nil && r.Before.less(hi) {
+		hi = *r.Before
 	}
-	if bytes.Compare(lower, upper) > 0 {
+	lower, upper := eventStreamBounds(st.ID)
+	// A chunk holding events at or after lo starts at most chunkSpan
+	// earlier; one starting at or after hi holds nothing before hi.
+	if lo.Timestamp > math.MinInt64+chunkSpan {
+		lower = appendEventKey(nil, st.ID, lo.Timestamp-chunkSpan, 0)
+	}
+	if hi != maxPosition {
+		upper = appendEventKey(nil, st.ID, hi.Timestamp, hi.Seq)
+	}
+	if !lo.less(hi) || bytes.Compare(lower, upper) > 0 {
 		upper = lower
 	}
 	it, err := s.db.NewIterWithContext(ctx, &pebble.IterOptions{LowerBound: lower, UpperBound: upper})
 	if err != nil {
 		return nil, fmt.Errorf("store: read stream %q: %w", st.Name, err)
 	}
-	return &EventIter{it: it, reverse: r.Reverse, match: match, ev: EventView{Stream: st.Name}}, nil
+	return &EventIter{it: it, reverse: r.Reverse, match: match, lo: lo, hi: hi, ev: EventView{Stream: st.Name}}, nil
 }
 
-func maxKey(a, b []byte) []byte {
-	if bytes.Compare(a, b) >= 0 {
-		return a
+// head returns the position of c's next event in the iteration order.
+func (e *EventIter) head(c *chunk) *chunkEvent {
+	if e.reverse {
+		return &c.evs[len(c.evs)-1-c.i]
 	}
-	return b
+	return &c.evs[c.i]
 }
 
-func minKey(a, b []byte) []byte {
-	if bytes.Compare(a, b) <= 0 {
-		return a
+// before reports whether a's next event comes before b's in the iteration order.
+func (e *EventIter) before(a, b *chunk) bool {
+	if e.reverse {
+		return e.head(b).pos.less(e.head(a).pos)
 	}
-	return b
+	return e.head(a).pos.less(e.head(b).pos)
+}
+
+// mayPrecede reports whether the unopened chunk starting at first may hold
+// an event that comes no later than p in the iteration order. Forward,
+// chunks arrive by first position; backward, by first position descending,
+// and a chunk's events lie within chunkSpan of its first timestamp.
+func (e *EventIter) mayPrecede(first, p Position) bool {
+	if e.reverse {
+		return p.Timestamp <= first.Timestamp || uint64(p.Timestamp-first.Timestamp) <= chunkSpan
+	}
+	return !p.less(first)
 }
 
 // Next advances to the next event and reports whether there is one.
 func (e *EventIter) Next() bool {
-	for {
-		var ok bool
-		switch {
-		case !e.started && e.reverse:
-			ok = e.it.Last()
-		case !e.started:
-			ok = e.it.First()
-		case e.reverse:
-			ok = e.it.Prev()
-		default:
-			ok = e.it.Next()
+	if e.err != nil {
+		return false
+	}
+	if c := e.cur; c != nil {
+		e.cur = nil
+		if c.i++; c.i < len(c.evs) {
+			e.down(0)
+		} else {
+			e.pop()
 		}
+	}
+	if !e.started {
 		e.started = true
-		if !ok {
+		if e.reverse {
+			e.more = e.it.Last()
+		} else {
+			e.more = e.it.First()
+		}
+	}
+	for e.more {
+		k := e.it.Key()
+		if len(k) != eventKeyLen {
+			e.err = errCorruptChunk
 			return false
 		}
-		k, v := e.it.Key(), e.it.Value()
-		if len(k) != eventKeyLen || len(v) < 8 {
-			continue // not an event record; cannot happen within bounds
+		ts, seq := decodeEventKey(k)
+		first := Position{Timestamp: ts, Seq: seq}
+		if len(e.open) > 0 && !e.mayPrecede(first, e.head(e.open[0]).pos) {
+			break
 		}
-		if e.match != nil && !e.match(v[8:]) {
-			continue
+		c := e.newChunk()
+		v, err := e.it.ValueAndErr()
+		if err == nil {
+			err = c.decode(first, v, e.lo, e.hi, e.match)
 		}
-		e.ev.Timestamp, e.ev.Seq = decodeEventKey(k)
-		e.ev.IngestionTime = int64(binary.BigEndian.Uint64(v))
-		e.ev.Message = v[8:]
-		return true
+		if err != nil {
+			e.err = err
+			return false
+		}
+		if len(c.evs) > 0 {
+			e.push(c)
+		} else {
+			e.free = append(e.free, c)
+		}
+		if e.reverse {
+			e.more = e.it.Prev()
+		} else {
+			e.more = e.it.Next()
+		}
+	}
+	if len(e.open) == 0 {
+		return false
+	}
+	c := e.open[0]
+	h := e.head(c)
+	e.cur = c
+	e.ev.Timestamp, e.ev.Seq = h.pos.Timestamp, h.pos.Seq
+	e.ev.IngestionTime = c.ingest
+	e.ev.Message = c.buf[h.start:h.end:h.end]
+	return true
+}
+
+func (e *EventIter) newChunk() *chunk {
+	if n := len(e.free); n > 0 {
+		c := e.free[n-1]
+		e.free = e.free[:n-1]
+		return c
+	}
+	return &chunk{}
+}
+
+func (e *EventIter) push(c *chunk) {
+	e.open = append(e.open, c)
+	for i := len(e.open) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !e.before(e.open[i], e.open[p]) {
+			break
+		}
+		e.open[i], e.open[p] = e.open[p], e.open[i]
+		i = p
+	}
+}
+
+func (e *EventIter) pop() {
+	last := len(e.open) - 1
+	e.free = append(e.free, e.open[0])
+	e.open[0] = e.open[last]
+	e.open = e.open[:last]
+	if last > 0 {
+		e.down(0)
+	}
+}
+
+func (e *EventIter) down(i int) {
+	h := e.open
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		c := l
+		if r := l + 1; r < len(h) && e.before(h[r], h[l]) {
+			c = r
+		}
+		if !e.before(h[c], h[i]) {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
 	}
 }
 
@@ -215,7 +340,11 @@ func (e *EventIter) Event() *EventView { return &e.ev }
 
 // Close releases the iterator and reports any read error.
 func (e *EventIter) Close() error {
-	if err := e.it.Close(); err != nil {
+	err := e.it.Close()
+	if e.err != nil {
+		err = e.err
+	}
+	if err != nil {
 		return fmt.Errorf("store: read events: %w", err)
 	}
 	return nil

@@ -109,6 +109,7 @@ func (s *Store) DeleteGroup(ctx context.Context, region, name string) error {
 	if err != nil {
 		return err
 	}
+	deleteFiltersOps(b, region, name)
 	_ = b.Delete(groupKey(region, name), nil)
 	if err := b.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("store: delete group %q: %w", name, err)

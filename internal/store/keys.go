@@ -8,10 +8,11 @@ const (
 	prefixGroup  = 'g'
 	prefixStream = 's'
 	prefixStats  = 't'
-	prefixEvent  = 'e'
+	prefixEvent  = 'c' // event chunks; 'e' held single events before chunking
 )
 
-// eventKeyLen is the length of an event key: prefix, stream id, timestamp, seq.
+// eventKeyLen is the length of an event chunk key: prefix, stream id, and
+// the timestamp and seq of the chunk's first event.
 const eventKeyLen = 1 + 8 + 8 + 8
 
 var seqKey = []byte{prefixMeta, 's', 'e', 'q'}
@@ -39,7 +40,8 @@ func statsKey(streamID uint64) []byte {
 	return binary.BigEndian.AppendUint64([]byte{prefixStats}, streamID)
 }
 
-// appendEventKey appends the key of the event (ts, seq) in stream streamID.
+// appendEventKey appends the key of the chunk whose first event is (ts, seq)
+// in stream streamID.
 func appendEventKey(dst []byte, streamID uint64, ts int64, seq uint64) []byte {
 	dst = append(dst, prefixEvent)
 	dst = binary.BigEndian.AppendUint64(dst, streamID)
@@ -47,14 +49,14 @@ func appendEventKey(dst []byte, streamID uint64, ts int64, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(dst, seq)
 }
 
-// eventStreamBounds returns the key range holding all events of a stream.
+// eventStreamBounds returns the key range holding all event chunks of a stream.
 func eventStreamBounds(streamID uint64) (lower, upper []byte) {
 	lower = binary.BigEndian.AppendUint64([]byte{prefixEvent}, streamID)
 	upper = binary.BigEndian.AppendUint64([]byte{prefixEvent}, streamID+1)
 	return lower, upper
 }
 
-// decodeEventKey returns the timestamp and seq of an event key.
+// decodeEventKey returns the timestamp and seq of a chunk key's first event.
 func decodeEventKey(k []byte) (ts int64, seq uint64) {
 	return int64(binary.BigEndian.Uint64(k[9:17]) ^ (1 << 63)), binary.BigEndian.Uint64(k[17:25])
 }

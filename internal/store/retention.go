@@ -55,8 +55,10 @@ func (s *Store) Sweep(ctx context.Context) error {
 	for _, t := range targets {
 		var delErr error
 		err := s.eachStream(t.groupID, "", func(st Stream) bool {
+			// Chunks starting chunkSpan before the cutoff may still hold
+			// live events; reads hide their expired ones.
 			lo, _ := eventStreamBounds(st.ID)
-			delErr = s.db.DeleteRange(lo, appendEventKey(nil, st.ID, t.cutoff, 0), pebble.NoSync)
+			delErr = s.db.DeleteRange(lo, appendEventKey(nil, st.ID, t.cutoff-chunkSpan, 0), pebble.NoSync)
 			return delErr == nil && ctx.Err() == nil
 		})
 		if err = errors.Join(err, delErr); err != nil {

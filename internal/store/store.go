@@ -36,6 +36,8 @@ type Options struct {
 	SweepInterval time.Duration
 	// Logger receives background errors; nil means slog.Default().
 	Logger *slog.Logger
+
+	tune func(*pebble.Options) // KPERF experiment hook
 }
 
 // Store is the embedded log database. It is safe for concurrent use.
@@ -73,6 +75,9 @@ func Open(dir string, opts Options) (*Store, error) {
 	// long sequential scans that reads and filters do.
 	for i := range po.Levels {
 		po.Levels[i].BlockSize = 32 << 10
+	}
+	if opts.tune != nil {
+		opts.tune(po)
 	}
 	if opts.InMemory {
 		po.FS = vfs.NewMem()

@@ -1,0 +1,76 @@
+package jsonstr
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// decoded reports what a JSON decoder reads back from Append's output.
+func decoded(t *testing.T, s string) string {
+	t.Helper()
+	out := Append(nil, s)
+	if !json.Valid(out) {
+		t.Fatalf("Append(%q) = %s: not valid JSON", s, out)
+	}
+	var back string
+	if err := json.Unmarshal(out, &back); err != nil {
+		t.Fatal(err)
+	}
+	if b := Append(nil, []byte(s)); string(b) != string(out) {
+		t.Fatalf("string and []byte disagree on %q: %s vs %s", s, out, b)
+	}
+	return back
+}
+
+func TestAppend(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", `""`},
+		{"plain ascii text, long enough for the 8-byte scan", `"plain ascii text, long enough for the 8-byte scan"`},
+		{`say "hi" \ bye`, `"say \"hi\" \\ bye"`},
+		{"tab\tnl\ncr\r", `"tab\tnl\ncr\r"`},
+		{"\x00\x1f\x7f", `"\u0000\u001f` + "\x7f" + `"`},
+		{"<a&b>", `"<a&b>"`},
+		{"é ünïcödé 日本", `"é ünïcödé 日本"`},
+		{"bad \xff byte", `"bad \ufffd byte"`},
+		{"line\u2028sep\u2029", `"line\u2028sep\u2029"`},
+	} {
+		if got := string(Append(nil, tc.in)); got != tc.want {
+			t.Errorf("Append(%q) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestAppendRoundTripsValidUTF8(t *testing.T) {
+	for _, s := range []string{"abc", "a\"b\\c\x01", strings.Repeat("xyz\n", 100), "🙂 emoji", "\u2028"} {
+		if got := decoded(t, s); got != s {
+			t.Errorf("round trip of %q gave %q", s, got)
+		}
+	}
+}
+
+func FuzzAppend(f *testing.F) {
+	for _, s := range []string{"", "hello", "\"\\\n", "\xff\xfe", "\u2028", "日本語"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := decoded(t, s)
+		if utf8.ValidString(s) && got != s {
+			t.Fatalf("round trip of %q gave %q", s, got)
+		}
+		if !utf8.ValidString(got) {
+			t.Fatalf("decoded %q is not valid UTF-8", got)
+		}
+	})
+}
+
+func BenchmarkAppend(b *testing.B) {
+	s := `{"level":"INFO","message":"a typical log line with \"quotes\" and some text"}`
+	buf := make([]byte, 0, 256)
+	b.SetBytes(int64(len(s)))
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = Append(buf[:0], s)
+	}
+}

@@ -1,0 +1,108 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"math/bits"
+)
+
+// Events are stored in chunks: one Pebble key holds up to chunkMaxEvents
+// consecutive events of one PutEvents call. Pebble's cost (memtable insert,
+// flush, compaction, iteration) is mostly per key, so chunking divides it
+// by the chunk size. A chunk's events are sorted by (timestamp, seq), and
+// its timestamps lie within chunkSpan milliseconds of its first, which
+// bounds how far back a reader must look for events at or after a given
+// timestamp.
+const (
+	chunkMaxEvents = 256
+	chunkMaxBytes  = 16 << 10
+	chunkSpan      = 1000 // ms
+)
+
+// errCorruptChunk reports a chunk value that does not decode.
+var errCorruptChunk = errors.New("store: corrupt event chunk")
+
+// appendChunk appends the value of a chunk holding the sorted events evs,
+// whose seqs are consecutive from the seq in the chunk's key:
+//
+//	ingestion time:8, then per event uvarint(ts - first ts), uvarint(len), message
+func appendChunk(dst []byte, ingest int64, evs []Event) []byte {
+	dst = binary.BigEndian.AppendUint64(dst, uint64(ingest))
+	for i := range evs {
+		dst = binary.AppendUvarint(dst, uint64(evs[i].Timestamp-evs[0].Timestamp))
+		dst = binary.AppendUvarint(dst, uint64(len(evs[i].Message)))
+		dst = append(dst, evs[i].Message...)
+	}
+	return dst
+}
+
+// chunkLen returns how many of the sorted events evs go into the next
+// chunk, and the exact size of its value.
+func chunkLen(evs []Event) (n, size int) {
+	size = 8
+	for n < len(evs) && n < chunkMaxEvents {
+		dts := uint64(evs[n].Timestamp - evs[0].Timestamp)
+		if n > 0 && (size >= chunkMaxBytes || dts > chunkSpan) {
+			break
+		}
+		size += uvarintLen(dts) + uvarintLen(uint64(len(evs[n].Message))) + len(evs[n].Message)
+		n++
+	}
+	return n, size
+}
+
+func uvarintLen(v uint64) int { return (bits.Len64(v|1) + 6) / 7 }
+
+// chunkEvent is one event decoded from a chunk; its message is
+// chunk.buf[start:end].
+type chunkEvent struct {
+	pos        Position
+	start, end int
+}
+
+// chunk is a decoded chunk being read, in either direction.
+type chunk struct {
+	buf    []byte // copy of the value
+	ingest int64
+	evs    []chunkEvent // events within the reader's bounds, sorted
+	i      int          // next event to read, counting from the end when reverse
+}
+
+// decode fills c from a chunk value whose key holds first, keeping the
+// events in [lo, hi) that match (nil matches all).
+func (c *chunk) decode(first Position, val []byte, lo, hi Position, match func([]byte) bool) error {
+	if len(val) < 8 {
+		return errCorruptChunk
+	}
+	c.buf = append(c.buf[:0], val...)
+	c.evs, c.i = c.evs[:0], 0
+	c.ingest = int64(binary.BigEndian.Uint64(c.buf))
+	b := c.buf
+	for off, i := 8, uint64(0); off < len(b); i++ {
+		dts, n1 := binary.Uvarint(b[off:])
+		if n1 <= 0 {
+			return errCorruptChunk
+		}
+		off += n1
+		l, n2 := binary.Uvarint(b[off:])
+		if n2 <= 0 || l > uint64(len(b)-off-n2) {
+			return errCorruptChunk
+		}
+		start, end := off+n2, off+n2+int(l)
+		off = end
+		p := Position{Timestamp: first.Timestamp + int64(dts), Seq: first.Seq + i}
+		if p.less(lo) || !p.less(hi) {
+			continue
+		}
+		if match != nil && !match(b[start:end]) {
+			continue
+		}
+		c.evs = append(c.evs, chunkEvent{pos: p, start: start, end: end})
+	}
+	return nil
+}
+
+// less reports whether p orders before q.
+func (p Position) less(q Position) bool {
+	return p.Timestamp < q.Timestamp || p.Timestamp == q.Timestamp && p.Seq < q.Seq
+}
