@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lambdalog/lambdalog/cwlogs"
+	"github.com/lambdalog/lambdalog/internal/testserver"
 )
 
 func closeClient(t *testing.T, c *cwlogs.Client) {
@@ -43,7 +44,7 @@ func checkStream(t *testing.T, msgs []string, ts []int64, want map[string]bool) 
 }
 
 func TestConcurrentWritersAllStoredInOrder(t *testing.T) {
-	srv := startServer(t, "", "127.0.0.1:0")
+	srv := testserver.Serve(t, "--memory")
 	api := newAPI(srv.URL)
 	c, err := cwlogs.New(api, cwlogs.Options{Group: "/app/orders", Stream: "shared"})
 	if err != nil {
@@ -81,7 +82,7 @@ func TestConcurrentWritersAllStoredInOrder(t *testing.T) {
 }
 
 func TestOutOfOrderTimestampsAreSortedStably(t *testing.T) {
-	srv := startServer(t, "", "127.0.0.1:0")
+	srv := testserver.Serve(t, "--memory")
 	api := newAPI(srv.URL)
 	c, err := cwlogs.New(api, cwlogs.Options{Group: "g", Stream: "s"})
 	if err != nil {
@@ -104,7 +105,7 @@ func TestOutOfOrderTimestampsAreSortedStably(t *testing.T) {
 }
 
 func TestAgeFlushWithoutExplicitFlush(t *testing.T) {
-	srv := startServer(t, "", "127.0.0.1:0")
+	srv := testserver.Serve(t, "--memory")
 	api := newAPI(srv.URL)
 	c, err := cwlogs.New(api, cwlogs.Options{Group: "g", Stream: "age", FlushInterval: 50 * time.Millisecond})
 	if err != nil {
@@ -127,7 +128,7 @@ func TestAgeFlushWithoutExplicitFlush(t *testing.T) {
 }
 
 func TestFlushWaitsForDelivery(t *testing.T) {
-	srv := startServer(t, "", "127.0.0.1:0")
+	srv := testserver.Serve(t, "--memory")
 	api := newAPI(srv.URL)
 	c, err := cwlogs.New(api, cwlogs.Options{Group: "g", Stream: "flush", FlushInterval: time.Hour})
 	if err != nil {
@@ -146,7 +147,7 @@ func TestFlushWaitsForDelivery(t *testing.T) {
 }
 
 func TestLargeRecordsAndTruncation(t *testing.T) {
-	srv := startServer(t, "", "127.0.0.1:0")
+	srv := testserver.Serve(t, "--memory")
 	api := newAPI(srv.URL)
 	c, err := cwlogs.New(api, cwlogs.Options{Group: "g", Stream: "big"})
 	if err != nil {
@@ -173,7 +174,7 @@ func TestLargeRecordsAndTruncation(t *testing.T) {
 }
 
 func TestRejectedEventsReported(t *testing.T) {
-	srv := startServer(t, "", "127.0.0.1:0")
+	srv := testserver.Serve(t, "--memory")
 	api := newAPI(srv.URL)
 	var mu sync.Mutex
 	var rejected []cwlogs.RejectedEvent
@@ -211,7 +212,7 @@ func TestRejectedEventsReported(t *testing.T) {
 }
 
 func TestWriteAfterClose(t *testing.T) {
-	srv := startServer(t, "", "127.0.0.1:0")
+	srv := testserver.Serve(t, "--memory")
 	c, err := cwlogs.New(newAPI(srv.URL), cwlogs.Options{Group: "g", Stream: "s"})
 	if err != nil {
 		t.Fatal(err)

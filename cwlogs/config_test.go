@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lambdalog/lambdalog/cwlogs"
+	"github.com/lambdalog/lambdalog/internal/testserver"
 )
 
 func TestParseConfigJSONAndYAML(t *testing.T) {
@@ -79,7 +80,7 @@ func TestApplyEnvOverridesDocument(t *testing.T) {
 // textLine logs one record through a text-format App and returns the line.
 func textLine(t *testing.T, format string, level slog.Level, msg string, args ...any) string {
 	t.Helper()
-	srv := startServer(t, "", "127.0.0.1:0")
+	srv := testserver.Serve(t, "--memory")
 	api := newAPI(srv.URL)
 	app, err := cwlogs.Config{Group: "g", Stream: "text-{function}", Function: "checkout", Format: format, Level: "debug"}.Open(context.Background(), api)
 	if err != nil {
@@ -117,7 +118,7 @@ func TestTextFormatsOfTheSeed(t *testing.T) {
 }
 
 func TestJSONFormatAndStreamPlaceholders(t *testing.T) {
-	srv := startServer(t, "", "127.0.0.1:0")
+	srv := testserver.Serve(t, "--memory")
 	api := newAPI(srv.URL)
 	app, err := cwlogs.Config{Group: "/app/shop", Stream: "{date}/{function}", Function: "pay", Level: "warn"}.Open(context.Background(), api)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/lambdalog/lambdalog/cwlogs"
+	"github.com/lambdalog/lambdalog/internal/testserver"
 )
 
 // fault is what the proxy does with one PutLogEvents request.
@@ -119,7 +120,7 @@ func checkDelivered(t *testing.T, url, group, stream string, written []string, s
 }
 
 func TestFaultsThrottling5xxAndResets(t *testing.T) {
-	srv := startServer(t, "", "127.0.0.1:0")
+	srv := testserver.Serve(t, "--memory")
 	faults := []fault{throttle, unavailable, resetBefore, resetAfter}
 	proxy := newFaultProxy(t, srv.URL, func(n int64) fault {
 		if n%2 == 0 { // every other request fails, cycling through the faults
@@ -163,8 +164,8 @@ func TestFaultsThrottling5xxAndResets(t *testing.T) {
 
 func TestServerKilledAndRestarted(t *testing.T) {
 	data := t.TempDir()
-	srv := startServer(t, data, "127.0.0.1:0")
-	addr := srv.addr
+	srv := testserver.Serve(t, "--data", data)
+	addr := strings.TrimPrefix(srv.URL, "http://")
 	c, err := cwlogs.New(newAPI(srv.URL), cwlogs.Options{
 		Group: "g", Stream: "restart", FlushInterval: 5 * time.Millisecond,
 		RetryBase: 5 * time.Millisecond, RetryMax: 100 * time.Millisecond,
@@ -186,9 +187,9 @@ func TestServerKilledAndRestarted(t *testing.T) {
 		}
 	}()
 	time.Sleep(100 * time.Millisecond)
-	srv.kill() // SIGKILL mid-stream
+	srv.Kill() // SIGKILL mid-stream
 	time.Sleep(300 * time.Millisecond)
-	srv2 := startServer(t, data, addr)
+	srv2 := testserver.Serve(t, "--data", data, "--addr", addr)
 	<-done
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -203,7 +204,7 @@ func TestServerKilledAndRestarted(t *testing.T) {
 }
 
 func TestFullBufferPolicies(t *testing.T) {
-	srv := startServer(t, "", "127.0.0.1:0")
+	srv := testserver.Serve(t, "--memory")
 	stall := make(chan struct{})
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select { // hold every request until the test ends

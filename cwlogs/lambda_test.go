@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/lambdalog/lambdalog/cwlogs"
+	"github.com/lambdalog/lambdalog/internal/testserver"
 	"github.com/lambdalog/lambdalog/logger"
 )
 
@@ -16,7 +17,7 @@ import (
 // records are stored before the handler's response goes back to Lambda
 // (after which the environment may be frozen).
 func TestInvocationEndFlushes(t *testing.T) {
-	srv := startServer(t, "", "127.0.0.1:0")
+	srv := testserver.Serve(t, "--memory")
 	api := newAPI(srv.URL)
 	t.Setenv("AWS_LAMBDA_FUNCTION_NAME", "orders")
 	app, err := cwlogs.Config{Group: "/app/shop", Stream: "{function}", FlushInterval: "1h"}.Open(context.Background(), api)

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 
 	"github.com/lambdalog/lambdalog/cwlogs"
+	"github.com/lambdalog/lambdalog/internal/testserver"
 )
 
 // requestsFor writes events to a fresh, pre-created stream and returns how
@@ -40,7 +41,7 @@ func requestsFor(t *testing.T, url string, write func(c *cwlogs.Client)) uint64 
 }
 
 func TestBatchesCutAtAWSLimits(t *testing.T) {
-	srv := startServer(t, "", "127.0.0.1:0")
+	srv := testserver.Serve(t, "--memory")
 	now := time.Now()
 	cases := []struct {
 		name  string

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/lambdalog/lambdalog/cwlogs"
+	"github.com/lambdalog/lambdalog/internal/testserver"
 	"github.com/lambdalog/lambdalog/logger"
 )
 
@@ -26,7 +27,7 @@ func TestMain(m *testing.M) {
 	if url := os.Getenv("CWLOGS_TEST_FANOUT"); url != "" {
 		os.Exit(fanoutProcess(url))
 	}
-	os.Exit(m.Run())
+	os.Exit(testserver.Main(m))
 }
 
 func workerProcess(name string) int {
@@ -62,7 +63,7 @@ type record struct {
 }
 
 func TestWorkerProcessesShareOneStream(t *testing.T) {
-	srv := startServer(t, "", "127.0.0.1:0")
+	srv := testserver.Serve(t, "--memory")
 	const procs, events = 4, 5000
 	self, err := os.Executable()
 	if err != nil {
@@ -108,7 +109,7 @@ func TestWorkerProcessesShareOneStream(t *testing.T) {
 }
 
 func TestApplogExample(t *testing.T) {
-	srv := startServer(t, "", "127.0.0.1:0")
+	srv := testserver.Serve(t, "--memory")
 	bin := filepath.Join(t.TempDir(), "applog")
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/lambdalog/lambdalog/examples/applog").CombinedOutput(); err != nil {
 		t.Fatalf("build applog: %v\n%s", err, out)
@@ -161,7 +162,7 @@ func fanoutProcess(url string) int {
 }
 
 func TestFanOutToStdoutAndCloudWatch(t *testing.T) {
-	srv := startServer(t, "", "127.0.0.1:0")
+	srv := testserver.Serve(t, "--memory")
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)

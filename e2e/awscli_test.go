@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lambdalog/lambdalog/internal/testserver"
 )
 
 // awsCLI runs one aws CLI with dummy credentials and no user configuration.
@@ -124,7 +126,7 @@ func writeEvents(t *testing.T, events []cliEvent) string {
 func TestAWSCLI(t *testing.T) {
 	t.Parallel()
 	requireTool(t, "aws", "--version")
-	srv := startServer(t, "--memory")
+	srv := testserver.Serve(t, "--memory")
 	cli := newAWSCLI(t, "aws", srv.URL, "eu-west-1")
 	group := fmt.Sprintf("/e2e/cli/%d", time.Now().UnixNano())
 	const stream = "app/1"

@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/lambdalog/lambdalog/internal/testserver"
 )
 
 // TestBoto3 runs testdata/boto3_e2e.py, which drives the server with boto3:
@@ -13,7 +15,7 @@ import (
 func TestBoto3(t *testing.T) {
 	t.Parallel()
 	requireTool(t, "python3", "-c", "import boto3")
-	srv := startServer(t, "--memory")
+	srv := testserver.Serve(t, "--memory")
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "python3", "testdata/boto3_e2e.py", srv.URL, "ap-southeast-2")

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/lambdalog/lambdalog/internal/testserver"
 )
 
 // logsClient is an aws-sdk-go-v2 CloudWatch Logs client for the server.
@@ -77,7 +78,7 @@ func TestCrashDurability(t *testing.T) {
 	const region = "us-west-2"
 	dir := t.TempDir()
 	ctx := context.Background()
-	srv := startServer(t, "--data", dir)
+	srv := testserver.Serve(t, "--data", dir)
 	client := logsClient(srv.URL, region, noRetries)
 	if _, err := client.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(crashGroup)}); err != nil {
 		t.Fatal(err)
@@ -104,14 +105,14 @@ func TestCrashDurability(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 		time.Sleep(time.Duration(rand.IntN(150)) * time.Millisecond)
-		srv.kill()
+		srv.Kill()
 		wg.Wait()
 		if acks.batches() == before {
-			t.Fatalf("round %d: no batch was acknowledged before the kill:\n%s", round, srv.output())
+			t.Fatalf("round %d: no batch was acknowledged before the kill:\n%s", round, srv.Output())
 		}
 		t.Logf("round %d: %d batches acknowledged so far, server killed with SIGKILL", round, acks.batches())
 
-		srv = startServer(t, "--data", dir)
+		srv = testserver.Serve(t, "--data", dir)
 		verifyAcked(t, logsClient(srv.URL, region), acks)
 		client = logsClient(srv.URL, region, noRetries)
 	}
@@ -119,10 +120,10 @@ func TestCrashDurability(t *testing.T) {
 	// A graceful stop and a clean reopen keep everything too.
 	stopCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	if err := srv.stop(stopCtx); err != nil {
+	if err := srv.Stop(stopCtx); err != nil {
 		t.Fatal(err)
 	}
-	srv = startServer(t, "--data", dir)
+	srv = testserver.Serve(t, "--data", dir)
 	verifyAcked(t, logsClient(srv.URL, region), acks)
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lambdalog/lambdalog/internal/testserver"
 )
 
 // TestFilterPatternsAWSCLI searches a log group with every form of the
@@ -15,7 +17,7 @@ import (
 func TestFilterPatternsAWSCLI(t *testing.T) {
 	t.Parallel()
 	requireTool(t, "aws", "--version")
-	srv := startServer(t, "--memory")
+	srv := testserver.Serve(t, "--memory")
 	cli := newAWSCLI(t, "aws", srv.URL, "us-east-1")
 	group := "/aws/lambda/filterpatterns"
 	cli.run(t, "logs", "create-log-group", "--log-group-name", group)

@@ -15,7 +15,6 @@ import (
 
 	"github.com/lambdalog/lambdalog/internal/lambdaemu"
 	"github.com/lambdalog/lambdalog/internal/logsapi"
-	"github.com/lambdalog/lambdalog/internal/store"
 )
 
 func devCommand() command {
@@ -82,26 +81,14 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("dev: %w", err)
 	}
 
-	dir, location := *data, "in memory (throw-away)"
-	if !*memory {
-		if dir == "" {
-			if dir, err = defaultDataDir(); err != nil {
-				return err
-			}
-		}
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return fmt.Errorf("dev: create data directory: %w", err)
-		}
-		location = dir + " (durable)"
-	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	st, err := store.Open(dir, store.Options{InMemory: *memory, Logger: logger})
+	b, err := openBackend(*data, *memory, logsapi.Options{AccountID: *account, Logger: logger})
 	if err != nil {
 		return fmt.Errorf("dev: %w", err)
 	}
-	defer st.Close()
+	defer b.Close()
 	emu, err := lambdaemu.New(lambdaemu.Options{
-		Region: *region, AccountID: *account, Sink: lambdaemu.StoreSink(st, *region), Echo: stdout, Logger: logger,
+		Region: *region, AccountID: *account, Sink: lambdaemu.StoreSink(b.logs, *region), Echo: stdout, Logger: logger,
 	})
 	if err != nil {
 		return fmt.Errorf("dev: %w", err)
@@ -113,14 +100,13 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 
-	logs := logsapi.New(st, logsapi.Options{AccountID: *account, Logger: logger})
 	invoke := emu.InvokeAPI()
 	mux := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/2015-03-31/functions/") {
 			invoke.ServeHTTP(w, r)
 			return
 		}
-		logs.ServeHTTP(w, r)
+		b.api.ServeHTTP(w, r)
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -142,9 +128,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 	// Each address ends its line, so scripts can take the last field.
 	fmt.Fprintf(stdout, "lambdalog: region %s, account %s\n", *region, *account)
-	fmt.Fprintf(stdout, "lambdalog: CloudWatch Logs API and Lambda Invoke API on http://%s\n", ln.Addr())
+	fmt.Fprintf(stdout, "lambdalog: CloudWatch Logs, CloudWatch metrics and Lambda Invoke APIs on http://%s\n", ln.Addr())
 	fmt.Fprintf(stdout, "lambdalog: API Gateway on http://%s\n", apiLn.Addr())
-	fmt.Fprintf(stdout, "lambdalog: store %s\n", location)
+	fmt.Fprintf(stdout, "lambdalog: store %s\n", b.location)
 	for _, fn := range emu.Functions() {
 		fmt.Fprintf(stdout, "lambdalog: function %s (%d MB, %s, logs in %s)\n", fn.Name, fn.MemoryMB, fn.Timeout, fn.LogGroup)
 		for _, r := range fn.Routes {
@@ -177,7 +163,7 @@ func templateFunctions(ctx context.Context, buildDir, path string, stdout io.Wri
 			fmt.Fprintln(stdout, "lambdalog: no template.yaml; running examples/hello as function hello")
 			fn := lambdaemu.Function{Name: "hello", Handler: "bootstrap", Routes: []lambdaemu.Route{
 				{Kind: "Api", Method: "GET", Path: "/hello"}, {Kind: "Api", Method: "GET", Path: "/hello/{name}"},
-			}}
+			}, Env: map[string]string{"POWERTOOLS_SERVICE_NAME": "hello", "POWERTOOLS_METRICS_NAMESPACE": "hello"}}
 			dir, _ := filepath.Abs(filepath.Join("examples", "hello"))
 			return buildAll(ctx, buildDir, []lambdaemu.TemplateFunction{{Function: fn, CodeDir: dir}})
 		} else {

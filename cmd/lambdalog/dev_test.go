@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -27,47 +26,16 @@ import (
 	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/lambdalog/lambdalog/internal/testserver"
 )
 
 // The dev tests run the real lambdalog binary from the repository root, as
 // a user would, and talk to it with real clients.
 
-var (
-	lambdalogOnce sync.Once
-	lambdalogBin  string
-	lambdalogErr  error
-)
-
 // repoRoot is the repository root, relative to this package.
 const repoRoot = "../.."
 
-// lambdalogBinary builds the lambdalog command once per test run.
-func lambdalogBinary(t *testing.T) string {
-	t.Helper()
-	lambdalogOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "lambdalog-bin-")
-		if err != nil {
-			lambdalogErr = err
-			return
-		}
-		lambdalogBin = filepath.Join(dir, "lambdalog")
-		if out, err := exec.Command("go", "build", "-o", lambdalogBin, ".").CombinedOutput(); err != nil {
-			lambdalogErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if lambdalogErr != nil {
-		t.Fatal(lambdalogErr)
-	}
-	return lambdalogBin
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if lambdalogBin != "" {
-		os.RemoveAll(filepath.Dir(lambdalogBin))
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testserver.Main(m)) }
 
 // devServer is a running `lambdalog dev`.
 type devServer struct {
@@ -83,13 +51,13 @@ func (d *devServer) output() string {
 	return d.out.String()
 }
 
-var addrLine = regexp.MustCompile(`^lambdalog: (CloudWatch Logs API and Lambda Invoke API|API Gateway) on (http://\S+)$`)
+var addrLine = regexp.MustCompile(`^lambdalog: (CloudWatch Logs, CloudWatch metrics and Lambda Invoke APIs|API Gateway) on (http://\S+)$`)
 
 // startDev runs `lambdalog dev args...` in dir and waits until it is ready.
 // It is stopped with SIGINT when the test ends and must then exit cleanly.
 func startDev(t *testing.T, dir string, args ...string) *devServer {
 	t.Helper()
-	cmd := exec.Command(lambdalogBinary(t), append([]string{"dev"}, args...)...)
+	cmd := exec.Command(testserver.Binary(t), append([]string{"dev"}, args...)...)
 	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -560,7 +528,7 @@ Resources:
 // TestDevBadInput checks that bad templates and flags fail with a clear
 // message naming the problem and the exit code of their kind.
 func TestDevBadInput(t *testing.T) {
-	bin := lambdalogBinary(t)
+	bin := testserver.Binary(t)
 	dir := t.TempDir()
 	write := func(name, content string) string {
 		p := filepath.Join(dir, name)

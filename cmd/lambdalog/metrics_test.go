@@ -23,7 +23,7 @@ func TestMetricsCommand(t *testing.T) {
 	now := time.Now()
 	for i, at := range []time.Duration{-30 * time.Minute, -30 * time.Minute, -10 * time.Minute} {
 		msg := `{"_aws":{"Timestamp":` + strconv.FormatInt(now.Add(at).UnixMilli(), 10) + `,"CloudWatchMetrics":[{"Namespace":"HelloApp","Dimensions":[["service"]],"Metrics":[{"Name":"SuccessfulGreetings","Unit":"Count"}]}]},"service":"hello","SuccessfulGreetings":[` + strconv.Itoa(i+1) + `]}`
-		if _, err := st.Ingest(ctx, []byte(msg), now); err != nil {
+		if _, err := st.Ingest(ctx, now, []byte(msg)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,12 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/lambdalog/lambdalog/internal/logsapi"
-	"github.com/lambdalog/lambdalog/internal/store"
 )
 
 const defaultAddr = "127.0.0.1:4588"
@@ -48,41 +45,26 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *keyID == "" && !isLoopback(*addr) {
 		return fmt.Errorf("serve: refusing to listen on non-loopback address %s without credentials: pass --access-key-id and --secret-access-key so requests are SigV4-verified, or use 127.0.0.1", *addr)
 	}
-	dir, location := *data, ""
-	if *memory {
-		location = "in memory (throw-away)"
-	} else {
-		if dir == "" {
-			var err error
-			if dir, err = defaultDataDir(); err != nil {
-				return err
-			}
-		}
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return fmt.Errorf("serve: create data directory: %w", err)
-		}
-		location = dir + " (durable)"
-	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	st, err := store.Open(dir, store.Options{InMemory: *memory, Logger: logger})
+	b, err := openBackend(*data, *memory, logsapi.Options{
+		AccountID: *account, AccessKeyID: *keyID, SecretAccessKey: *secret, Logger: logger,
+	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	defer st.Close()
+	defer b.Close()
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	srv := &http.Server{
-		Handler: logsapi.New(st, logsapi.Options{
-			AccountID: *account, AccessKeyID: *keyID, SecretAccessKey: *secret, Logger: logger,
-		}),
+		Handler:           b.api,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	fmt.Fprintf(stdout, "lambdalog: CloudWatch Logs API on http://%s\n", ln.Addr())
-	fmt.Fprintf(stdout, "lambdalog: store %s\n", location)
+	fmt.Fprintf(stdout, "lambdalog: CloudWatch Logs and CloudWatch metrics APIs on http://%s\n", ln.Addr())
+	fmt.Fprintf(stdout, "lambdalog: store %s\n", b.location)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -96,7 +78,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("serve: shutdown: %w", err)
 	}
-	if err := st.Close(); err != nil {
+	if err := b.Close(); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	fmt.Fprintln(stdout, "lambdalog: stopped")
@@ -114,16 +96,4 @@ func isLoopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// defaultDataDir is $XDG_DATA_HOME/lambdalog or ~/.local/share/lambdalog.
-func defaultDataDir() (string, error) {
-	if x := os.Getenv("XDG_DATA_HOME"); x != "" {
-		return filepath.Join(x, "lambdalog"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("serve: no data directory: %w (pass --data)", err)
-	}
-	return filepath.Join(home, ".local", "share", "lambdalog"), nil
 }

@@ -33,7 +33,7 @@ func startServe(t *testing.T, args ...string) (url string, stop func() (string, 
 		cancel()
 		t.Fatalf("serve printed %q, err %v", lines, <-done)
 	}
-	url, ok := strings.CutPrefix(lines[0], "lambdalog: CloudWatch Logs API on ")
+	url, ok := strings.CutPrefix(lines[0], "lambdalog: CloudWatch Logs and CloudWatch metrics APIs on ")
 	if !ok || strings.HasSuffix(url, ":0") || !strings.HasPrefix(lines[1], "lambdalog: store ") {
 		t.Fatalf("startup lines = %q", lines)
 	}

@@ -163,7 +163,7 @@ func BenchmarkFilterLogEvents(b *testing.B) {
 	for range b.N {
 		matched, tok := 0, ""
 		for {
-			body := `{"logGroupName":"bench","filterPattern":"items/0001"`
+			body := `{"logGroupName":"bench","filterPattern":"\"items/0001\""`
 			if tok != "" {
 				body += `,"nextToken":"` + tok + `"`
 			}

@@ -144,6 +144,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) *apiError {
 	}
 	buf := h.bufs.Get().(*bytes.Buffer)
 	defer h.putBuf(buf)
+	if n := r.ContentLength; n > 0 && n <= h.maxBody {
+		buf.Grow(int(n) + bytes.MinRead) // read the body without regrowing
+	}
 	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, h.maxBody)); err != nil {
 		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
 			return invalidParameter("Request body too large: exceeds limit of %d bytes", h.maxBody)

@@ -1,6 +1,7 @@
 package logsapi
 
 import (
+	"encoding/binary"
 	"strconv"
 	"unicode/utf8"
 )
@@ -22,8 +23,15 @@ func appendString(dst []byte, s string) []byte { return appendBytes(dst, []byte(
 // appendBytes appends message bytes s as a JSON string; see appendString.
 func appendBytes(dst []byte, s []byte) []byte {
 	dst = append(dst, '"')
-	start := 0
+	start, bytewise := 0, 0 // s[i:bytewise] holds a special byte: check one at a time
 	for i := 0; i < len(s); {
+		if i >= bytewise && i+8 <= len(s) {
+			if !hasSpecial(binary.LittleEndian.Uint64(s[i:])) {
+				i += 8
+				continue
+			}
+			bytewise = i + 8
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if safeASCII[c] {
@@ -66,6 +74,16 @@ func appendBytes(dst []byte, s []byte) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// hasSpecial reports whether any of the 8 bytes in w needs attention inside
+// a JSON string (quote, backslash, control character or non-ASCII: the
+// bytes strSpecial marks and safeASCII does not), testing them all at once.
+func hasSpecial(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, bs := w^('"'*ones), w^('\\'*ones)                   // zero where w has a quote, a backslash
+	zero := (q-ones)&^q | (bs-ones)&^bs | (w-0x20*ones)&^w // high bit where a byte is zero, or < 0x20
+	return (w|zero)&highs != 0
 }
 
 // appendField appends "name": (preceded by a comma unless first).

@@ -141,6 +141,9 @@ func (d *putDecoder) event(ev *inputEvent) error {
 	if d.peek() != '{' {
 		return d.typeErrorSkip()
 	}
+	if d.compactEvent(ev) {
+		return nil
+	}
 	return d.object(func(key []byte) error {
 		switch {
 		case fieldIs(key, "timestamp"):
@@ -171,6 +174,35 @@ func (d *putDecoder) event(ev *inputEvent) error {
 		}
 		return nil
 	})
+}
+
+// compactEvent decodes the event at d.i if it is exactly
+// {"timestamp":<non-negative integer>,"message":"..."}, the form the AWS
+// SDKs and CLI send, and reports whether it did. Anything else is left to
+// the general path, which then sees the input unchanged.
+func (d *putDecoder) compactEvent(ev *inputEvent) bool {
+	const tsKey, msgKey = `{"timestamp":`, `,"message":`
+	start := d.i
+	if !bytes.HasPrefix(d.b[d.i:], []byte(tsKey)) {
+		return false
+	}
+	d.i += len(tsKey)
+	if c := d.peek(); c >= '0' && c <= '9' {
+		ts, err := d.int64()
+		if err == nil && bytes.HasPrefix(d.b[d.i:], []byte(msgKey)) {
+			d.i += len(msgKey)
+			if d.peek() == '"' {
+				msg, err := d.string()
+				if err == nil && d.peek() == '}' {
+					d.i++
+					*ev = inputEvent{HasTimestamp: true, Timestamp: ts, HasMessage: true, Message: msg}
+					return true
+				}
+			}
+		}
+	}
+	d.i = start
+	return false
 }
 
 func (d *putDecoder) optString(dst *optString) error {
@@ -471,15 +503,6 @@ func (d *putDecoder) scanString() (raw []byte, plain bool, err error) {
 			i++
 		}
 	}
-}
-
-// hasSpecial reports whether any of the 8 bytes in w is special (see
-// strSpecial), testing them all at once.
-func hasSpecial(w uint64) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	hasZero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
-	control := (w - 0x20*ones) & ^w & highs // a byte < 0x20 (exact for bytes < 0x80)
-	return (w&highs | control | hasZero(w^('"'*ones)) | hasZero(w^('\\'*ones))) != 0
 }
 
 func isHex4(h []byte) bool {

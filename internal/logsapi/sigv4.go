@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -127,4 +128,14 @@ func (h *Handler) resign(r *http.Request, body []byte, auth sigV4Auth, t time.Ti
 		return "", errSignature
 	}
 	return got.signature, nil
+}
+
+// Authenticate verifies r's SigV4 signature over body exactly as the logs API does, for
+// another API served on the same address (the CloudWatch metrics API); the signature's
+// service may be any. Without configured credentials it accepts every request.
+func (h *Handler) Authenticate(r *http.Request, body []byte) error {
+	if _, err := h.authenticate(r, body); err != nil {
+		return fmt.Errorf("%s: %s", err.shape, err.msg)
+	}
+	return nil
 }

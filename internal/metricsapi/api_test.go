@@ -64,7 +64,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	sc := bufio.NewScanner(&out)
 	for sc.Scan() {
-		if n, err := store.Ingest(ctx, sc.Bytes(), time.Now()); err != nil || n == 0 {
+		if n, err := store.Ingest(ctx, time.Now(), sc.Bytes()); err != nil || n == 0 {
 			t.Fatalf("Ingest(%s) = %d, %v", sc.Text(), n, err)
 		}
 	}

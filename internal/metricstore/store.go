@@ -130,38 +130,47 @@ func (s *Store) Put(ctx context.Context, points []Point) error {
 	return nil
 }
 
-// Ingest extracts the EMF data points of one log event message received at
-// ingest and stores them. It returns the number of points stored. A message that
-// is not EMF stores nothing and returns (0, nil); an invalid EMF document is
-// counted (see InvalidEMF) and returns an error wrapping emf.ErrInvalid: the
-// caller keeps the message as an ordinary log event either way.
-func (s *Store) Ingest(ctx context.Context, message []byte, ingest time.Time) (int, error) {
-	dps, err := emf.Extract(message, ingest)
-	switch {
-	case errors.Is(err, emf.ErrNotEMF):
-		return 0, nil
-	case err != nil:
-		s.invalidEMF.Add(1)
-		return 0, err
-	}
-	points := make([]Point, len(dps))
-	for i, dp := range dps {
-		dims := make([]Dimension, len(dp.Dimensions))
-		for j, d := range dp.Dimensions {
-			dims[j] = Dimension(d)
+// Ingest extracts the EMF data points of log event messages received at ingest
+// and stores them in one durable commit. It returns the number of points stored.
+// Messages that are not EMF store nothing. Invalid EMF documents are counted (see
+// InvalidEMF) and skipped, and the first such error (wrapping emf.ErrInvalid) is
+// returned after the valid ones are stored: the caller keeps every message as an
+// ordinary log event either way.
+func (s *Store) Ingest(ctx context.Context, ingest time.Time, messages ...[]byte) (int, error) {
+	var points []Point
+	var invalid error
+	for _, message := range messages {
+		dps, err := emf.Extract(message, ingest)
+		switch {
+		case errors.Is(err, emf.ErrNotEMF):
+			continue
+		case err != nil:
+			s.invalidEMF.Add(1)
+			if invalid == nil {
+				invalid = err
+			}
+			continue
 		}
-		points[i] = Point{
-			Series:            Series{dp.Namespace, dp.Name, dims},
-			Unit:              dp.Unit,
-			Values:            dp.Values,
-			Timestamp:         time.UnixMilli(dp.Timestamp),
-			StorageResolution: dp.StorageResolution,
+		for _, dp := range dps {
+			dims := make([]Dimension, len(dp.Dimensions))
+			for j, d := range dp.Dimensions {
+				dims[j] = Dimension(d)
+			}
+			points = append(points, Point{
+				Series:            Series{dp.Namespace, dp.Name, dims},
+				Unit:              dp.Unit,
+				Values:            dp.Values,
+				Timestamp:         time.UnixMilli(dp.Timestamp),
+				StorageResolution: dp.StorageResolution,
+			})
 		}
 	}
-	if err := s.Put(ctx, points); err != nil {
-		return 0, err
+	if len(points) > 0 {
+		if err := s.Put(ctx, points); err != nil {
+			return 0, err
+		}
 	}
-	return len(points), nil
+	return len(points), invalid
 }
 
 // InvalidEMF returns how many messages Ingest found to be invalid EMF since Open.

@@ -161,14 +161,14 @@ func TestIngestMetricsOutput(t *testing.T) {
 	}
 	sc := bufio.NewScanner(&out)
 	for sc.Scan() {
-		if n, err := s.Ingest(ctx, sc.Bytes(), t0); err != nil || n != 1 {
+		if n, err := s.Ingest(ctx, t0, sc.Bytes()); err != nil || n != 1 {
 			t.Fatalf("Ingest = %d, %v", n, err)
 		}
 	}
-	if n, err := s.Ingest(ctx, []byte(`{"level":"INFO","message":"hi"}`), t0); n != 0 || err != nil {
+	if n, err := s.Ingest(ctx, t0, []byte(`{"level":"INFO","message":"hi"}`)); n != 0 || err != nil {
 		t.Errorf("plain log line: %d, %v", n, err)
 	}
-	if _, err := s.Ingest(ctx, []byte(`{"_aws":{"Timestamp":1}}`), t0); !errors.Is(err, emf.ErrInvalid) {
+	if _, err := s.Ingest(ctx, t0, []byte(`{"_aws":{"Timestamp":1}}`)); !errors.Is(err, emf.ErrInvalid) {
 		t.Errorf("invalid EMF error = %v", err)
 	}
 	if s.InvalidEMF() != 1 {

@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-
 	"fmt"
-	"github.com/cockroachdb/pebble/v2"
 	"sync"
 	"syscall"
 	"testing"
@@ -54,22 +52,8 @@ func processCPU() time.Duration {
 // building the batches, a small part) and the write amplification
 // (bytes flushed and compacted per byte written to the WAL).
 func BenchmarkPutEvents(b *testing.B) {
-	for _, v := range []struct {
-		name string
-		fn   func(*pebble.Options)
-	}{
-		{"base", nil},
-		{"l0c8", func(o *pebble.Options) { o.L0CompactionThreshold = 8 }},
-		{"l0c16", func(o *pebble.Options) { o.L0CompactionThreshold = 16; o.L0StopWritesThreshold = 64 }},
-		{"tfs32", func(o *pebble.Options) { o.TargetFileSizes[0] = 32 << 20 }},
-	} {
-		b.Run(v.name, func(b *testing.B) { benchPut(b, v.fn) })
-	}
-}
-
-func benchPut(b *testing.B, tune func(*pebble.Options)) {
 	ctx := context.Background()
-	st, err := Open(b.TempDir(), Options{SweepInterval: -1, tune: tune})
+	st, err := Open(b.TempDir(), Options{SweepInterval: -1})
 	if err != nil {
 		b.Fatal(err)
 	}

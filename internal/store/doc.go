@@ -19,12 +19,28 @@
 //	g <region> 0x00 <group name>       -> JSON groupRecord (id, creation, retention, tags, ...)
 //	s <group id:8> <stream name>       -> stream id:8, creation time:8
 //	t <stream id:8>                    -> stream stats, combined by a Pebble merge operator
-//	e <stream id:8> <ts:8> <seq:8>     -> ingestion time:8, message bytes
+//	c <stream id:8> <ts:8> <seq:8>     -> event chunk (below)
 //
 // The event timestamp is stored with its sign bit flipped so negative
 // timestamps sort before positive ones. seq is drawn from one store-wide
 // counter, so (timestamp, seq) orders events totally across all streams;
 // FilterLogEvents merges streams by it and resumes after it.
+//
+// # Event chunks
+//
+// Pebble's costs (memtable insert, flush, compaction, iteration) are mostly
+// per key, so events are not stored one per key: each PutEvents call sorts
+// its events by timestamp, gives them consecutive seqs and cuts them into
+// chunks of at most 256 events, 16 KiB and 1 s of timestamps. A chunk's key
+// holds the (ts, seq) of its first event; its value is the ingestion time:8
+// and then, per event, uvarint(ts - first ts), uvarint(message length) and
+// the message; the i-th event's seq is the first seq + i. Chunks of
+// concurrent or late writers may overlap in time, so a reader merges the
+// chunks it has open by (ts, seq); since a chunk spans at most 1 s, a read
+// starting at time T seeks to T - 1 s, and a backward read opens every
+// chunk that starts within 1 s of the next event it would return. (Stores
+// written before chunking kept one event per key under the prefix e; those
+// keys are no longer read.)
 //
 // # Invariants
 //
@@ -53,6 +69,7 @@
 // # Retention
 //
 // Reads hide events older than a group's retention period. A background
-// sweep (Options.SweepInterval) removes them with DeleteRange per stream.
-// Stream stats are not rewound by the sweep.
+// sweep (Options.SweepInterval) removes them with DeleteRange per stream,
+// up to the chunks that start 1 s before the cutoff (later chunks may hold
+// live events). Stream stats are not rewound by the sweep.
 package store

@@ -42,15 +42,17 @@ func (s *Store) PutEvents(ctx context.Context, region, group, stream string, eve
 	if err != nil {
 		return 0, err
 	}
-	size := 64
+	msgBytes := 0
 	for i := range events {
-		size += len(events[i].Message) + 4
+		msgBytes += len(events[i].Message)
 	}
-	b := s.db.NewBatchWithSize(size + (len(events)/chunkMaxEvents+1)*(eventKeyLen+16))
+	// Size hint: messages, their varints (at most 5 bytes), chunk keys and headers.
+	b := s.db.NewBatchWithSize(64 + msgBytes + 5*len(events) + (len(events)/chunkMaxEvents+1)*(eventKeyLen+16))
 	defer b.Close()
-	stats := emptyStats()
-	stats.lastIngestion = ingest
-	stats.first, stats.last = events[0].Timestamp, events[len(events)-1].Timestamp
+	stats := streamStats{
+		first: events[0].Timestamp, last: events[len(events)-1].Timestamp,
+		lastIngestion: ingest, storedBytes: int64(msgBytes),
+	}
 	for i := 0; i < len(events); {
 		n, vlen := chunkLen(events[i:])
 		op := b.SetDeferred(eventKeyLen, vlen)
@@ -61,9 +63,6 @@ func (s *Store) PutEvents(ctx context.Context, region, group, stream string, eve
 		if err := op.Finish(); err != nil {
 			return 0, fmt.Errorf("store: put events: %w", err)
 		}
-		for _, e := range events[i : i+n] {
-			stats.storedBytes += int64(len(e.Message))
-		}
 		i += n
 	}
 	if err := b.Merge(statsKey(st.ID), stats.encode(), nil); err != nil {
@@ -71,6 +70,9 @@ func (s *Store) PutEvents(ctx context.Context, region, group, stream string, eve
 	}
 	if err := b.Commit(pebble.Sync); err != nil {
 		return 0, fmt.Errorf("store: commit events: %w", err)
+	}
+	if s.afterPut != nil {
+		s.afterPut(ctx, events, ingest)
 	}
 	return ingest, nil
 }
@@ -194,7 +196,7 @@ func (s *Store) streamIter(ctx context.Context, g *Group, st Stream, r Range, ma
 	return &EventIter{it: it, reverse: r.Reverse, match: match, lo: lo, hi: hi, ev: EventView{Stream: st.Name}}, nil
 }
 
-// head returns the position of c's next event in the iteration order.
+// head returns c's next event in the iteration order.
 func (e *EventIter) head(c *chunk) *chunkEvent {
 	if e.reverse {
 		return &c.evs[len(c.evs)-1-c.i]

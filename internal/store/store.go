@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -36,15 +37,18 @@ type Options struct {
 	SweepInterval time.Duration
 	// Logger receives background errors; nil means slog.Default().
 	Logger *slog.Logger
-
-	tune func(*pebble.Options) // KPERF experiment hook
+	// AfterPut, when set, is called by PutEvents with the events it has just
+	// committed durably and their ingestion time, before PutEvents returns.
+	// The server derives metrics from them (EMF). It must not keep events.
+	AfterPut func(ctx context.Context, events []Event, ingestMillis int64)
 }
 
 // Store is the embedded log database. It is safe for concurrent use.
 type Store struct {
-	db     *pebble.DB
-	now    func() time.Time
-	logger *slog.Logger
+	db       *pebble.DB
+	now      func() time.Time
+	logger   *slog.Logger
+	afterPut func(ctx context.Context, events []Event, ingestMillis int64)
 
 	metaMu sync.Mutex // serialises metadata read-modify-write
 
@@ -76,9 +80,6 @@ func Open(dir string, opts Options) (*Store, error) {
 	for i := range po.Levels {
 		po.Levels[i].BlockSize = 32 << 10
 	}
-	if opts.tune != nil {
-		opts.tune(po)
-	}
 	if opts.InMemory {
 		po.FS = vfs.NewMem()
 		dir = ""
@@ -87,7 +88,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %q: %w", dir, err)
 	}
-	s := &Store{db: db, now: opts.Now, logger: opts.Logger, stop: make(chan struct{}), done: make(chan struct{})}
+	s := &Store{db: db, now: opts.Now, logger: opts.Logger, afterPut: opts.AfterPut, stop: make(chan struct{}), done: make(chan struct{})}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -1,0 +1,48 @@
+package store
+
+import (
+	"bytes"
+	"math"
+	"testing"
+)
+
+// FuzzChunk round-trips events through a chunk value and decodes arbitrary
+// bytes as a chunk, which must fail cleanly, never panic.
+func FuzzChunk(f *testing.F) {
+	f.Add([]byte("hello\x00world"), int64(1), uint8(3), []byte{})
+	f.Add([]byte{}, int64(-5), uint8(0), []byte{0, 0, 0, 0, 0, 0, 0, 1, 0, 2, 'h', 'i'})
+	f.Fuzz(func(t *testing.T, msgs []byte, ts int64, step uint8, raw []byte) {
+		// Split msgs at NUL bytes into non-empty messages, timestamps step ms apart.
+		var evs []Event
+		for i, m := range bytes.Split(msgs, []byte{0}) {
+			if len(m) > 0 {
+				evs = append(evs, Event{Timestamp: ts + int64(i)*int64(step), Message: m})
+			}
+		}
+		first := Position{Timestamp: ts, Seq: 7}
+		all := func([]byte) bool { return true }
+		var c chunk
+		for len(evs) > 0 {
+			n, size := chunkLen(evs)
+			v := appendChunk(nil, 42, evs[:n])
+			if len(v) != size {
+				t.Fatalf("chunk of %d bytes, chunkLen said %d", len(v), size)
+			}
+			first.Timestamp = evs[0].Timestamp
+			if err := c.decode(first, v, Position{Timestamp: math.MinInt64}, Position{Timestamp: math.MaxInt64}, all); err != nil {
+				t.Fatal(err)
+			}
+			if len(c.evs) != n || c.ingest != 42 {
+				t.Fatalf("decoded %d events (ingest %d), want %d", len(c.evs), c.ingest, n)
+			}
+			for i, e := range c.evs {
+				want := Position{Timestamp: evs[i].Timestamp, Seq: first.Seq + uint64(i)}
+				if e.pos != want || !bytes.Equal(c.buf[e.start:e.end], evs[i].Message) {
+					t.Fatalf("event %d: %+v %q, want %+v %q", i, e.pos, c.buf[e.start:e.end], want, evs[i].Message)
+				}
+			}
+			evs = evs[n:]
+		}
+		_ = c.decode(first, raw, Position{Timestamp: math.MinInt64}, Position{Timestamp: math.MaxInt64}, nil)
+	})
+}
