@@ -84,7 +84,7 @@ type Options struct {
 	FullPolicy FullPolicy
 	// BlockTimeout is how long Write may wait under Block (default 1s).
 	BlockTimeout time.Duration
-	// Senders is the number of concurrent PutLogEvents requests (default 2).
+	// Senders is the number of concurrent PutLogEvents requests (default 4).
 	Senders int
 	// RequestTimeout bounds one PutLogEvents attempt (default 15s).
 	RequestTimeout time.Duration
@@ -126,7 +126,7 @@ func (o Options) withDefaults() Options {
 		o.BlockTimeout = time.Second
 	}
 	if o.Senders <= 0 {
-		o.Senders = 2
+		o.Senders = 4
 	}
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = 15 * time.Second

@@ -29,12 +29,15 @@ func Append[T string | []byte](dst []byte, s T) []byte {
 
 // AppendEscaped appends the escaped contents of a JSON string for s, without the quotes.
 func AppendEscaped[T string | []byte](dst []byte, s T) []byte {
-	i := plainPrefix(s)
-	if i == len(s) {
-		return append(dst, s...)
-	}
-	start := 0
-	for i < len(s) {
+	start, bytewise := 0, 0 // s[i:bytewise] holds a special byte: look at one byte at a time
+	for i := 0; i < len(s); {
+		if i >= bytewise && i+8 <= len(s) {
+			if !HasSpecial(load64(s, i)) {
+				i += 8
+				continue
+			}
+			bytewise = i + 8
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if safeASCII[c] {
@@ -85,26 +88,18 @@ func decodeRune[T string | []byte](s T) (rune, int) {
 	panic("unreachable")
 }
 
-const (
-	lsb = 0x0101010101010101
-	msb = 0x8080808080808080
-)
+// load64 reads s[i:i+8] as a little-endian word (the compiler makes this one load).
+func load64[T string | []byte](s T, i int) uint64 {
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
 
-// plainPrefix returns the length of the longest prefix of s made of printable ASCII other than
-// '"' and '\\', examining eight bytes at a time.
-func plainPrefix[T string | []byte](s T) int {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		quote := x ^ (lsb * '"')
-		backslash := x ^ (lsb * '\\')
-		special := (x - lsb*0x20) | (quote-lsb)&^quote | (backslash-lsb)&^backslash | x
-		if special&msb != 0 {
-			break
-		}
-	}
-	for ; i < len(s) && s[i] < utf8.RuneSelf && safeASCII[s[i]]; i++ {
-	}
-	return i
+// HasSpecial reports whether any of the 8 bytes of w, a little-endian word of a JSON string's
+// contents, needs attention: a quote, a backslash, a control character or a non-ASCII byte.
+// It tests all eight at once, so scanners can skip plain text eight bytes at a time.
+func HasSpecial(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, bs := w^('"'*ones), w^('\\'*ones)                   // zero where w has a quote, a backslash
+	zero := (q-ones)&^q | (bs-ones)&^bs | (w-0x20*ones)&^w // high bit where a byte is zero, or < 0x20
+	return (w|zero)&highs != 0
 }

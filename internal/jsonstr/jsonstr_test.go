@@ -74,3 +74,36 @@ func BenchmarkAppend(b *testing.B) {
 		buf = Append(buf[:0], s)
 	}
 }
+
+// FuzzAppendMatchesEncodingJSON checks that a JSON decoder reads back from Append what it reads
+// back from encoding/json's encoding of the same string, invalid UTF-8 included.
+func FuzzAppendMatchesEncodingJSON(f *testing.F) {
+	f.Add([]byte("hello \"world\"\n\xff"))
+	f.Add([]byte("0123456789abcdef\x01 long enough for several words \u2028 é"))
+	f.Fuzz(func(t *testing.T, s []byte) {
+		var back, wantBack string
+		if err := json.Unmarshal(Append(nil, s), &back); err != nil {
+			t.Fatalf("invalid JSON for %q: %v", s, err)
+		}
+		want, _ := json.Marshal(string(s))
+		_ = json.Unmarshal(want, &wantBack)
+		if back != wantBack {
+			t.Fatalf("%q round-trips to %q, encoding/json to %q", s, back, wantBack)
+		}
+	})
+}
+
+// TestHasSpecial checks the eight-bytes-at-once test against a byte-by-byte one, for every byte
+// value in every position of a word.
+func TestHasSpecial(t *testing.T) {
+	special := func(c byte) bool { return c < 0x20 || c == '"' || c == '\\' || c >= 0x80 }
+	for pos := range 8 {
+		for c := range 256 {
+			w := []byte("abcdefgh")
+			w[pos] = byte(c)
+			if got := HasSpecial(load64(w, 0)); got != special(byte(c)) {
+				t.Fatalf("byte %#x at %d: HasSpecial %v", c, pos, got)
+			}
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"math"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/lambdalog/lambdalog/internal/jsonstr"
 )
 
 // putLogEventsInput is the decoded PutLogEvents request. Fields keep
@@ -467,7 +469,7 @@ func (d *putDecoder) scanString() (raw []byte, plain bool, err error) {
 	start := i
 	plain = true
 	for {
-		for i+8 <= len(b) && !hasSpecial(binary.LittleEndian.Uint64(b[i:])) {
+		for i+8 <= len(b) && !jsonstr.HasSpecial(binary.LittleEndian.Uint64(b[i:])) {
 			i += 8
 		}
 		for i < len(b) && !strSpecial[b[i]] {

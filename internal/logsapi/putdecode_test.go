@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/lambdalog/lambdalog/internal/jsonstr"
 )
 
 // reference is what encoding/json produces for a PutLogEvents body.
@@ -84,37 +86,6 @@ func FuzzDecodePutLogEvents(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) { equivalent(t, body) })
 }
 
-func TestAppendStringMatchesEncodingJSON(t *testing.T) {
-	for _, s := range []string{"", "plain", "q\"b\\", "\x00\x1f\n\r\t\b\f", "é😀", "\xff\xfe", "a\u2028b\u2029", "<&>"} {
-		got := appendBytes(nil, []byte(s))
-		var back string
-		if err := json.Unmarshal(got, &back); err != nil {
-			t.Fatalf("%q encodes to invalid JSON %s: %v", s, got, err)
-		}
-		want, _ := json.Marshal(s)
-		var wantBack string
-		_ = json.Unmarshal(want, &wantBack)
-		if back != wantBack {
-			t.Fatalf("%q round-trips to %q, encoding/json to %q", s, back, wantBack)
-		}
-	}
-}
-
-func FuzzAppendString(f *testing.F) {
-	f.Add([]byte("hello \"world\"\n\xff"))
-	f.Fuzz(func(t *testing.T, s []byte) {
-		var back, wantBack string
-		if err := json.Unmarshal(appendBytes(nil, s), &back); err != nil {
-			t.Fatalf("invalid JSON for %q: %v", s, err)
-		}
-		want, _ := json.Marshal(string(s))
-		_ = json.Unmarshal(want, &wantBack)
-		if back != wantBack {
-			t.Fatalf("%q round-trips to %q, encoding/json to %q", s, back, wantBack)
-		}
-	})
-}
-
 // TestHasSpecialMatchesTable checks the 8-bytes-at-once test against the
 // decoder's and the encoder's byte tables for every byte value in every
 // position, next to plain bytes.
@@ -123,11 +94,8 @@ func TestHasSpecialMatchesTable(t *testing.T) {
 		for c := range 256 {
 			w := []byte("abcdefgh")
 			w[pos] = byte(c)
-			if got, want := hasSpecial(binary.LittleEndian.Uint64(w)), strSpecial[c]; got != want {
+			if got, want := jsonstr.HasSpecial(binary.LittleEndian.Uint64(w)), strSpecial[c]; got != want {
 				t.Fatalf("byte %#x at %d: hasSpecial %v, table %v", c, pos, got, want)
-			}
-			if safe := c < 0x80 && safeASCII[c]; safe == strSpecial[c] {
-				t.Fatalf("byte %#x: safeASCII %v, strSpecial %v", c, safe, strSpecial[c])
 			}
 		}
 	}
@@ -141,7 +109,7 @@ func TestHasSpecialMatchesTable(t *testing.T) {
 			w[i] = alphabet[rng.IntN(len(alphabet))]
 			want = want || strSpecial[w[i]]
 		}
-		if got := hasSpecial(binary.LittleEndian.Uint64(w[:])); got != want {
+		if got := jsonstr.HasSpecial(binary.LittleEndian.Uint64(w[:])); got != want {
 			t.Fatalf("% x: hasSpecial %v, want %v", w, got, want)
 		}
 	}
