@@ -181,10 +181,18 @@ func (h *Handler) describeLogGroups(c *call) error {
 		if err != nil && !errors.Is(err, store.ErrGroupNotFound) {
 			return err
 		}
+		filters := 0
+		if err := h.store.ListFilters(c.ctx, c.region, store.MetricFilter, g.Name, "", func(store.Filter) bool {
+			filters++
+			return true
+		}); err != nil {
+			return err
+		}
 		arn := h.groupARN(c.region, g.Name)
 		out.LogGroups = append(out.LogGroups, logGroupOut{
 			LogGroupName: g.Name, CreationTime: g.CreationTime, RetentionInDays: g.RetentionDays,
-			Arn: arn + ":*", LogGroupArn: arn, StoredBytes: n, KmsKeyID: g.KMSKeyID,
+			MetricFilterCount: filters,
+			Arn:               arn + ":*", LogGroupArn: arn, StoredBytes: n, KmsKeyID: g.KMSKeyID,
 			LogGroupClass: g.Class, DeletionProtectionEnabled: g.DeletionProtection,
 		})
 	}

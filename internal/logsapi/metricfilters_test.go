@@ -72,6 +72,10 @@ func TestMetricFiltersLifecycle(t *testing.T) {
 	if err != nil || len(out.MetricFilters) != 2 || out.NextToken != nil {
 		t.Fatalf("describe a: %+v, %v", out, err)
 	}
+	groups, err := e.client.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("/aws/lambda/a")})
+	if err != nil || len(groups.LogGroups) != 1 || aws.ToInt32(groups.LogGroups[0].MetricFilterCount) != 2 {
+		t.Errorf("DescribeLogGroups: want metricFilterCount 2 for /aws/lambda/a: %+v, %v", groups, err)
+	}
 	f := out.MetricFilters[0]
 	if *f.FilterName != "errors" || *f.FilterPattern != "ERROR -DEBUG" || *f.LogGroupName != "/aws/lambda/a" || f.CreationTime == nil {
 		t.Errorf("errors filter = %+v", f)

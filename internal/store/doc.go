@@ -20,6 +20,7 @@
 //	s <group id:8> <stream name>       -> stream id:8, creation time:8
 //	t <stream id:8>                    -> stream stats, combined by a Pebble merge operator
 //	c <stream id:8> <ts:8> <seq:8>     -> event chunk (below)
+//	f <kind> <region> 0x00 <group name> 0x00 <filter name> -> JSON Filter (metric and subscription filters)
 //
 // The event timestamp is stored with its sign bit flipped so negative
 // timestamps sort before positive ones. seq is drawn from one store-wide
@@ -38,9 +39,7 @@
 // concurrent or late writers may overlap in time, so a reader merges the
 // chunks it has open by (ts, seq); since a chunk spans at most 1 s, a read
 // starting at time T seeks to T - 1 s, and a backward read opens every
-// chunk that starts within 1 s of the next event it would return. (Stores
-// written before chunking kept one event per key under the prefix e; those
-// keys are no longer read.)
+// chunk that starts within 1 s of the next event it would return.
 //
 // # Invariants
 //
