@@ -111,7 +111,7 @@ type Stats struct {
 	Dropped            uint64 // events given up: full buffer, non-retryable error, Close deadline
 	Rejected           uint64 // events CloudWatch rejected (too old, too new, expired)
 	Truncated          uint64 // records cut to the 1 MB event limit
-	PossibleDuplicates uint64 // events re-sent after an attempt whose outcome was unknown, then accepted
+	PossibleDuplicates uint64 // extra copies that may be stored: events × attempts whose outcome was unknown (a network error after sending) before the batch was accepted
 	Requests           uint64 // PutLogEvents attempts
 }
 

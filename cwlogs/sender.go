@@ -83,8 +83,8 @@ func (c *Client) send(seg *segment, b *batchBuf) {
 		LogStreamName: &c.opts.Stream,
 		LogEvents:     b.events,
 	}
-	unknown := false // an earlier attempt may have been stored
-	failed := false  // an earlier attempt failed (not counting a missing stream)
+	unknown := 0    // earlier attempts whose outcome is unknown: each may have been stored
+	failed := false // an earlier attempt failed (not counting a missing stream)
 	for attempt := 0; ; attempt++ {
 		if failed {
 			c.retried.Add(uint64(n))
@@ -95,9 +95,7 @@ func (c *Client) send(seg *segment, b *batchBuf) {
 		out, err := c.api.PutLogEvents(ctx, in, noSDKRetry)
 		cancel()
 		if err == nil {
-			if unknown {
-				c.dups.Add(uint64(n))
-			}
+			c.dups.Add(uint64(n * unknown))
 			c.accepted(seg, out)
 			return
 		}
@@ -124,7 +122,7 @@ func (c *Client) send(seg *segment, b *batchBuf) {
 				return
 			}
 		case retryUnknown:
-			unknown = true
+			unknown++
 			if !c.sleep(attempt) {
 				c.giveUp(n, fmt.Errorf("cwlogs: %d events not delivered before Close deadline: %w", n, err))
 				return
