@@ -52,11 +52,6 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "lambdalog dev: unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return errUsage
-	}
 	for _, a := range []string{*addr, *apiAddr} {
 		if !isLoopback(a) {
 			return fmt.Errorf("dev: %s is not a loopback address; dev serves unauthenticated APIs and only binds 127.0.0.1 or localhost", a)

@@ -82,10 +82,16 @@ func printHelp(w io.Writer) {
 }
 
 // parseFlags parses args, turning flag errors (already printed with the
-// usage) into errUsage; -h yields flag.ErrHelp.
+// usage) and positional arguments, which no command takes, into errUsage;
+// -h yields flag.ErrHelp.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	err := fs.Parse(args)
 	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		return errUsage
+	}
+	if err == nil && fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "lambdalog %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		fs.Usage()
 		return errUsage
 	}
 	return err

@@ -36,11 +36,6 @@ func runMetrics(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "lambdalog metrics: unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return errUsage
-	}
 	if *period < time.Second || *period%time.Second != 0 || *since <= 0 {
 		return fmt.Errorf("metrics: --period must be a whole number of seconds and --since positive")
 	}

@@ -34,11 +34,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "lambdalog serve: unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return errUsage
-	}
 	if (*keyID == "") != (*secret == "") {
 		return errors.New("serve: --access-key-id and --secret-access-key must be given together")
 	}
