@@ -318,24 +318,7 @@ func (e *EventIter) pop() {
 	}
 }
 
-func (e *EventIter) down(i int) {
-	h := e.open
-	for {
-		l := 2*i + 1
-		if l >= len(h) {
-			return
-		}
-		c := l
-		if r := l + 1; r < len(h) && e.before(h[r], h[l]) {
-			c = r
-		}
-		if !e.before(h[c], h[i]) {
-			return
-		}
-		h[i], h[c] = h[c], h[i]
-		i = c
-	}
-}
+func (e *EventIter) down(i int) { siftDown(e.open, i, e.before) }
 
 // Event returns the current event; valid until the next call to Next.
 func (e *EventIter) Event() *EventView { return &e.ev }

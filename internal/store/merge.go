@@ -86,24 +86,7 @@ func less(a, b eventSource) bool {
 	return ea.Seq < eb.Seq
 }
 
-func (m *MergeIter) down(i int) {
-	h := m.heap
-	for {
-		l := 2*i + 1
-		if l >= len(h) {
-			return
-		}
-		c := l
-		if r := l + 1; r < len(h) && less(h[r], h[l]) {
-			c = r
-		}
-		if !less(h[c], h[i]) {
-			return
-		}
-		h[i], h[c] = h[c], h[i]
-		i = c
-	}
-}
+func (m *MergeIter) down(i int) { siftDown(m.heap, i, less) }
 
 // Next advances to the next event and reports whether there is one.
 func (m *MergeIter) Next() bool {
