@@ -14,7 +14,7 @@ import (
 )
 
 // Adapter serves an http.Handler to Lambda HTTP events. It implements
-// aws-lambda-go's lambda.Handler, so lambda.StartHandler(adapter) passes it
+// aws-lambda-go's lambda.Handler, so lambda.Start(adapter) passes it
 // the raw event bytes and it returns the response bytes: the event is
 // decoded once, by a purpose-built decoder, not by reflection.
 //
@@ -143,7 +143,7 @@ func serveTyped[Req, Resp any](ctx context.Context, a *Adapter, src Source, ev *
 }
 
 // ServeAPIGatewayV1 serves an API Gateway REST (payload 1.0) event. Prefer
-// Invoke with lambda.StartHandler: it avoids decoding the event twice.
+// Invoke with lambda.Start: it avoids decoding the event twice.
 func (a *Adapter) ServeAPIGatewayV1(ctx context.Context, ev events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	return serveTyped[events.APIGatewayProxyRequest, events.APIGatewayProxyResponse](ctx, a, SourceAPIGatewayV1, &ev)
 }

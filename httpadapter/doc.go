@@ -5,7 +5,7 @@
 //
 //	mux := http.NewServeMux()
 //	mux.HandleFunc("GET /hello/{name}", hello)
-//	lambda.StartHandler(httpadapter.New(httpadapter.JSONErrors(mux)))
+//	lambda.Start(httpadapter.New(httpadapter.JSONErrors(mux)))
 //
 // # Event sources
 //

@@ -10,7 +10,7 @@ import (
 )
 
 // A ServeMux with method and wildcard patterns, served to an HTTP API event.
-// In a function, pass the adapter to lambda.StartHandler instead.
+// In a function, pass the adapter to lambda.Start instead.
 func Example() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /hello/{name}", func(w http.ResponseWriter, r *http.Request) {
@@ -18,7 +18,7 @@ func Example() {
 		fmt.Fprintf(w, `{"message":"hello %s!"}`, r.PathValue("name"))
 	})
 	adapter := httpadapter.New(httpadapter.JSONErrors(mux))
-	// lambda.StartHandler(adapter)
+	// lambda.Start(adapter)
 
 	event := `{"version":"2.0","rawPath":"/hello/gopher","requestContext":{"requestId":"abc","http":{"method":"GET","sourceIp":"203.0.113.7"}}}`
 	out, err := adapter.Invoke(context.Background(), []byte(event))

@@ -19,12 +19,12 @@ import (
 var _ lambda.Handler = (*Adapter)(nil)
 
 // TestHelperLambdaProcess is the function binary of TestLambdaRuntimeRoundTrip:
-// it serves the hello handler with lambda.StartHandler.
+// it serves the hello handler with lambda.Start.
 func TestHelperLambdaProcess(t *testing.T) {
 	if os.Getenv("HTTPADAPTER_HELPER") != "1" {
 		t.Skip("helper process")
 	}
-	lambda.StartHandler(New(helloMux()))
+	lambda.Start(New(helloMux()))
 }
 
 // TestLambdaRuntimeRoundTrip runs the adapter under aws-lambda-go's real

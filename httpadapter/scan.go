@@ -266,17 +266,6 @@ func (d *scanner) boolean() (bool, error) {
 	return false, d.errorf("expected a boolean")
 }
 
-// stringMap reads an object of strings (or null), calling fn for each member.
-func (d *scanner) stringMap(fn func(k, v string)) error {
-	return d.object(func(k string) error {
-		v, err := d.str()
-		if err == nil {
-			fn(k, v)
-		}
-		return err
-	})
-}
-
 // listMap reads an object whose values are arrays of strings (or null).
 // A plain string value is accepted as a one-element list, so both the
 // documented and the commonly seen shapes of VPC Lattice events decode.

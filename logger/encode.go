@@ -9,8 +9,6 @@ import (
 	"github.com/lambdalog/lambdalog/internal/jsonstr"
 )
 
-const hexDigits = "0123456789abcdef"
-
 // appendString appends s as a quoted JSON string; see package jsonstr for the escaping rules.
 func appendString(buf []byte, s string) []byte { return jsonstr.Append(buf, s) }
 

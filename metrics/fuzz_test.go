@@ -13,7 +13,7 @@ import (
 func FuzzRecord(f *testing.F) {
 	f.Add("Latency", "Milliseconds", "op", "confirm", "note", "a\"b\\c\n\u2028", 12.5, true)
 	f.Add("_aws", "Count", ":x", "", "", "\xff\xfe", math.Inf(1), false)
-	f.Add("é€😀", "Bytes/Second", "service", "other", "k", "\x00\x1f", -0.0, false)
+	f.Add("é€😀", "Bytes/Second", "service", "other", "k", "\x00\x1f", math.Copysign(0, -1), false)
 	f.Add("big", "None", "d", "v", "m", "", 1e300, true)
 	f.Fuzz(func(t *testing.T, name, unit, dimName, dimValue, metaKey, metaValue string, value float64, high bool) {
 		var out bytes.Buffer
