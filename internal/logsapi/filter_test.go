@@ -23,23 +23,17 @@ func TestFilterLogEventsCaseTable(t *testing.T) {
 	e := newEnv(t, envConfig{})
 	mustCreateGroup(t, e.client, "cases")
 	streams := map[string]string{} // event -> stream name
-	byPattern := map[string][]filtercases.MatchCase{}
-	var patterns []string
 	now := e.clock.Now().UnixMilli()
-	for _, c := range filtercases.MatchCases {
-		if c.Event == "" {
-			continue // PutLogEvents rejects empty messages
+	patterns, byPattern := casesByPattern()
+	for _, p := range patterns {
+		for _, c := range byPattern[p] {
+			if _, ok := streams[c.Event]; !ok {
+				name := fmt.Sprintf("event-%03d", len(streams))
+				streams[c.Event] = name
+				mustCreateStream(t, e.client, "cases", name)
+				putEvents(t, e.client, "cases", name, now, c.Event)
+			}
 		}
-		if _, ok := streams[c.Event]; !ok {
-			name := fmt.Sprintf("event-%03d", len(streams))
-			streams[c.Event] = name
-			mustCreateStream(t, e.client, "cases", name)
-			putEvents(t, e.client, "cases", name, now, c.Event)
-		}
-		if byPattern[c.Pattern] == nil {
-			patterns = append(patterns, c.Pattern)
-		}
-		byPattern[c.Pattern] = append(byPattern[c.Pattern], c)
 	}
 	checked := 0
 	for _, p := range patterns {
@@ -151,4 +145,20 @@ func TestFilterLogEventsJSONAcrossStreams(t *testing.T) {
 	if got != len(want) || len(seen) != len(want) {
 		t.Fatalf("got %d events (%d distinct), want %d", got, len(seen), len(want))
 	}
+}
+
+// casesByPattern groups the shared table's match cases by pattern, in table order, leaving out
+// empty events: the API requires messages of at least 1 character.
+func casesByPattern() (patterns []string, byPattern map[string][]filtercases.MatchCase) {
+	byPattern = map[string][]filtercases.MatchCase{}
+	for _, c := range filtercases.MatchCases {
+		if c.Event == "" {
+			continue
+		}
+		if byPattern[c.Pattern] == nil {
+			patterns = append(patterns, c.Pattern)
+		}
+		byPattern[c.Pattern] = append(byPattern[c.Pattern], c)
+	}
+	return patterns, byPattern
 }

@@ -20,17 +20,7 @@ import (
 func TestTestMetricFilterCaseTable(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, envConfig{})
-	byPattern := map[string][]filtercases.MatchCase{}
-	var patterns []string
-	for _, c := range filtercases.MatchCases {
-		if c.Event == "" {
-			continue // the model requires messages of at least 1 character
-		}
-		if byPattern[c.Pattern] == nil {
-			patterns = append(patterns, c.Pattern)
-		}
-		byPattern[c.Pattern] = append(byPattern[c.Pattern], c)
-	}
+	patterns, byPattern := casesByPattern()
 	checked := 0
 	for _, p := range patterns {
 		cases := byPattern[p]
