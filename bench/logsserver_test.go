@@ -1,11 +1,9 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -17,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/lambdalog/lambdalog/internal/testserver"
 )
 
 // The workload of issue 3, the same for every server.
@@ -63,38 +62,16 @@ func logsBatch(stream, start, n int, base int64) []types.InputLogEvent {
 
 // logsClient is the one aws-sdk-go-v2 client program driven against every
 // server: default settings, enough idle connections for the writers, and
-// request bodies the SDK cannot close under net/http (see ownBodyClient).
+// request bodies the SDK cannot close under net/http (see testserver.HTTPClient).
 func logsClient(endpoint string) *cloudwatchlogs.Client {
 	return cloudwatchlogs.New(cloudwatchlogs.Options{
 		Region:       logsRegion,
 		BaseEndpoint: aws.String(endpoint),
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
-		HTTPClient: ownBodyClient{awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+		HTTPClient: testserver.HTTPClient(awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
 			tr.MaxIdleConnsPerHost = 2 * logsStreams
-		})},
+		})),
 	})
-}
-
-// ownBodyClient sends a copy of each request body. aws-sdk-go-v2 (smithy-go)
-// closes the request body as soon as Do returns; net/http's writeLoop may
-// still read it then, fails, and closes the connection under the response
-// body being read ("use of closed network connection", aws/aws-sdk-go-v2#2737).
-// The SDK's retryer hides that at the cost of a repeated request, which would
-// distort the measurement, and with bad luck fails after three attempts.
-type ownBodyClient struct{ c *awshttp.BuildableClient }
-
-func (o ownBodyClient) Do(req *http.Request) (*http.Response, error) {
-	if req.Body == nil {
-		return o.c.Do(req)
-	}
-	body, err := io.ReadAll(req.Body)
-	if err != nil {
-		return nil, fmt.Errorf("read request body: %w", err)
-	}
-	req = req.Clone(req.Context())
-	req.Body = io.NopCloser(bytes.NewReader(body))
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	return o.c.Do(req)
 }
 
 // logsTarget is one server under benchmark with its client.

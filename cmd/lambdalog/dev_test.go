@@ -358,7 +358,7 @@ func TestDevRunsExamplesHello(t *testing.T) {
 	}
 
 	// The Invoke API through aws-sdk-go-v2's lambda client.
-	lc := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(d.logsURL), Credentials: testCreds(), RetryMaxAttempts: 1})
+	lc := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(d.logsURL), Credentials: testCreds(), RetryMaxAttempts: 1, HTTPClient: testserver.HTTPClient(nil)})
 	inv, err := lc.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("hello"), Payload: helloEvent(t, "/hello/sdk"), LogType: lambdatypes.LogTypeTail})
 	if err != nil {
 		t.Fatalf("lambda Invoke: %v", err)
@@ -387,7 +387,7 @@ func TestDevRunsExamplesHello(t *testing.T) {
 	}
 
 	// The function's log stream, read back through the Logs API.
-	c := cwl.New(cwl.Options{Region: "us-east-1", BaseEndpoint: aws.String(d.logsURL), Credentials: testCreds(), RetryMaxAttempts: 1})
+	c := cwl.New(cwl.Options{Region: "us-east-1", BaseEndpoint: aws.String(d.logsURL), Credentials: testCreds(), RetryMaxAttempts: 1, HTTPClient: testserver.HTTPClient(nil)})
 	streams := readStreams(t, ctx, c, "/aws/lambda/hello")
 	if len(streams) != 1 {
 		t.Fatalf("%d log streams for sequential invocations, want 1 (one warm environment)", len(streams))
@@ -508,7 +508,7 @@ Resources:
 	if status != 200 || body["message"] != "hello tmpl!" {
 		t.Fatalf("GET /hello/tmpl: %d %v", status, body)
 	}
-	c := cwl.New(cwl.Options{Region: "us-east-1", BaseEndpoint: aws.String(d.logsURL), Credentials: testCreds(), RetryMaxAttempts: 1})
+	c := cwl.New(cwl.Options{Region: "us-east-1", BaseEndpoint: aws.String(d.logsURL), Credentials: testCreds(), RetryMaxAttempts: 1, HTTPClient: testserver.HTTPClient(nil)})
 	streams := readStreams(t, ctx, c, "/team/greeter")
 	if len(streams) != 1 {
 		t.Fatalf("%d streams in /team/greeter, want 1", len(streams))

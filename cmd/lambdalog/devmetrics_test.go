@@ -37,7 +37,7 @@ func TestDevMetricsFromHello(t *testing.T) {
 
 	start, end := time.Now().Add(-time.Hour), time.Now().Add(time.Minute)
 	cw := cloudwatch.New(cloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(d.logsURL),
-		Credentials: testCreds(), RetryMaxAttempts: 1})
+		Credentials: testCreds(), RetryMaxAttempts: 1, HTTPClient: testserver.HTTPClient(nil)})
 	sum := func(name string, dims ...cwtypes.Dimension) float64 {
 		t.Helper()
 		out, err := cw.GetMetricStatistics(ctx, &cloudwatch.GetMetricStatisticsInput{

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/lambdalog/lambdalog/internal/testserver"
 )
 
 // startServe runs "lambdalog serve args..." in-process and returns the
@@ -58,7 +59,7 @@ func TestServeRoundTripAndGracefulStop(t *testing.T) {
 	ctx := context.Background()
 	for i, want := range []int{0, 1} {
 		url, stop := startServe(t, "--addr", "127.0.0.1:0", "--data", dir)
-		c := cwl.New(cwl.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), Credentials: credentials.NewStaticCredentialsProvider("a", "b", ""), RetryMaxAttempts: 1})
+		c := cwl.New(cwl.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), Credentials: credentials.NewStaticCredentialsProvider("a", "b", ""), RetryMaxAttempts: 1, HTTPClient: testserver.HTTPClient(nil)})
 		out, err := c.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{})
 		if err != nil || len(out.LogGroups) != want {
 			t.Fatalf("run %d: %d groups, err %v", i, len(out.LogGroups), err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lambdalog/lambdalog/internal/logsapi"
 	"github.com/lambdalog/lambdalog/internal/store"
+	"github.com/lambdalog/lambdalog/internal/testserver"
 )
 
 // clock is a settable clock shared by the store and the handler.
@@ -83,5 +84,6 @@ func (e *env) newClient(key, secret, region string) *cloudwatchlogs.Client {
 		BaseEndpoint:     aws.String(e.url),
 		Credentials:      credentials.NewStaticCredentialsProvider(key, secret, ""),
 		RetryMaxAttempts: 1,
+		HTTPClient:       testserver.HTTPClient(nil),
 	})
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/lambdalog/lambdalog/internal/logsapi"
 	"github.com/lambdalog/lambdalog/internal/store"
+	"github.com/lambdalog/lambdalog/internal/testserver"
 )
 
 // rawCall posts body with the given target and returns status, error
@@ -105,7 +106,7 @@ func TestSigV4Verification(t *testing.T) {
 	if code(err) != "UnrecognizedClientException" {
 		t.Errorf("unknown key: %v", err)
 	}
-	anon := cwl.New(cwl.Options{Region: "us-east-1", BaseEndpoint: aws.String(e.url), Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1})
+	anon := cwl.New(cwl.Options{Region: "us-east-1", BaseEndpoint: aws.String(e.url), Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1, HTTPClient: testserver.HTTPClient(nil)})
 	_, err = anon.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{})
 	if code(err) != "UnrecognizedClientException" {
 		t.Errorf("unsigned: %v", err)

@@ -23,6 +23,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/lambdalog/lambdalog/internal/metricstore"
+	"github.com/lambdalog/lambdalog/internal/testserver"
 	"github.com/lambdalog/lambdalog/metrics"
 )
 
@@ -401,7 +402,7 @@ func TestAuthenticateHook(t *testing.T) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	client := func(key string) *cloudwatch.Client {
-		return cloudwatch.New(cloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1,
+		return cloudwatch.New(cloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1, HTTPClient: testserver.HTTPClient(nil),
 			Credentials: credentials.NewStaticCredentialsProvider(key, "secret", "")})
 	}
 	_, err = client("BADKEY").ListMetrics(context.Background(), &cloudwatch.ListMetricsInput{})

@@ -1,6 +1,6 @@
 // Package testserver runs the real lambdalog binary for tests: it builds cmd/lambdalog once per
 // test process and starts `lambdalog serve` on a free loopback port, so that tests talk to the
-// server a user runs, over real sockets.
+// server a user runs, over real sockets. HTTPClient is the HTTP client for their SDK clients.
 //
 // A test package that uses it calls Main from its TestMain, which removes the built binary
 // when the tests end:
