@@ -27,7 +27,7 @@ type binding struct {
 	inv    *invocation
 	id     string
 	corr   []byte // encoded correlation_id, empty if none
-	logger *slog.Logger
+	logger *Logger
 }
 
 type bindingKey struct{}
@@ -49,26 +49,27 @@ func newBinding(ctx context.Context, base *Handler, inv *invocation, id string) 
 	if inv != nil {
 		h.min = inv.minLevel
 	}
-	b.logger = slog.New(&h)
+	b.logger = newLogger(&h)
 	return context.WithValue(ctx, bindingKey{}, b)
 }
 
-var defaultHandler = sync.OnceValue(func() *Handler { return newHandlerFromOptions(nil) })
+// defaultLogger is FromContext's logger outside an invocation.
+var defaultLogger = sync.OnceValue(func() *Logger { return newLogger(newHandlerFromOptions(nil)) })
 
 // FromContext returns the logger of the invocation ctx belongs to, carrying its Lambda keys,
 // correlation id and invocation keys. Outside an invocation it returns a logger on os.Stdout
 // configured from the environment (with the correlation id, if WithCorrelationID set one).
-func FromContext(ctx context.Context) *slog.Logger {
+func FromContext(ctx context.Context) *Logger {
 	if b := bindingFrom(ctx); b != nil {
 		return b.logger
 	}
-	return slog.New(defaultHandler())
+	return defaultLogger()
 }
 
 // WithCorrelationID returns a context whose loggers (from FromContext, or any logger whose
 // handler is a *Handler given this context) write correlation_id id.
 func WithCorrelationID(ctx context.Context, id string) context.Context {
-	base := defaultHandler()
+	base := defaultLogger().Handler().(*Handler)
 	var inv *invocation
 	if b := bindingFrom(ctx); b != nil {
 		inv = b.inv

@@ -9,7 +9,8 @@
 // Use [New] (or [NewHandler] for another writer) for a logger configured from options and the
 // Powertools environment variables, and wrap the Lambda handler with [Wrap] (or [WrapAction],
 // [WrapNoEvent]) so that every invocation gets a logger carrying its keys, available from
-// [FromContext]. Several invocations may run at once (AWS_LAMBDA_MAX_CONCURRENCY > 1): all
+// [FromContext]. That logger is a [Logger]: a *slog.Logger whose calls at a disabled level
+// return before reaching log/slog. Several invocations may run at once (AWS_LAMBDA_MAX_CONCURRENCY > 1): all
 // per-invocation state lives on the context.Context.
 //
 // The encoder is hand-written and allocation free for the common attribute kinds; values under

@@ -41,6 +41,20 @@ func ExampleNewHandler() {
 	// level=INFO message=card charged service=payment amount=12.5 password=***
 }
 
+func ExampleLogger() {
+	var buf bytes.Buffer
+	log := logger.New(logger.WithOutput(&buf), logger.WithLevel(slog.LevelInfo))
+	log.Debug("not written: returns before reaching slog")
+	log.Info("written", "attempt", 1)
+
+	// Code that takes a *slog.Logger gets the embedded one, e.g. slog.SetDefault(log.Logger).
+	log.Logger.Warn("through slog")
+	printKeys(&buf, "level", "message")
+	// Output:
+	// level=INFO message=written
+	// level=WARN message=through slog
+}
+
 func ExampleWrap() {
 	var buf bytes.Buffer
 	handler := logger.Wrap(func(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {

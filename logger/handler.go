@@ -91,8 +91,8 @@ func NewHandler(w io.Writer, opts ...Option) *Handler {
 
 // New returns a logger writing to os.Stdout (or the WithOutput writer), configured from opts
 // and the environment.
-func New(opts ...Option) *slog.Logger {
-	return slog.New(newHandlerFromOptions(opts))
+func New(opts ...Option) *Logger {
+	return newLogger(newHandlerFromOptions(opts))
 }
 
 func newHandlerFromOptions(opts []Option) *Handler {
