@@ -40,76 +40,76 @@ func (l *Logger) WithGroup(name string) *Logger {
 // Debug logs at slog.LevelDebug.
 func (l *Logger) Debug(msg string, args ...any) {
 	if slog.LevelDebug >= l.floor {
-		l.log(context.Background(), slog.LevelDebug, msg, args)
+		l.log(context.Background(), slog.LevelDebug, msg, args, nil)
 	}
 }
 
 // DebugContext logs at slog.LevelDebug with the given context.
 func (l *Logger) DebugContext(ctx context.Context, msg string, args ...any) {
 	if slog.LevelDebug >= l.floor {
-		l.log(ctx, slog.LevelDebug, msg, args)
+		l.log(ctx, slog.LevelDebug, msg, args, nil)
 	}
 }
 
 // Info logs at slog.LevelInfo.
 func (l *Logger) Info(msg string, args ...any) {
 	if slog.LevelInfo >= l.floor {
-		l.log(context.Background(), slog.LevelInfo, msg, args)
+		l.log(context.Background(), slog.LevelInfo, msg, args, nil)
 	}
 }
 
 // InfoContext logs at slog.LevelInfo with the given context.
 func (l *Logger) InfoContext(ctx context.Context, msg string, args ...any) {
 	if slog.LevelInfo >= l.floor {
-		l.log(ctx, slog.LevelInfo, msg, args)
+		l.log(ctx, slog.LevelInfo, msg, args, nil)
 	}
 }
 
 // Warn logs at slog.LevelWarn.
 func (l *Logger) Warn(msg string, args ...any) {
 	if slog.LevelWarn >= l.floor {
-		l.log(context.Background(), slog.LevelWarn, msg, args)
+		l.log(context.Background(), slog.LevelWarn, msg, args, nil)
 	}
 }
 
 // WarnContext logs at slog.LevelWarn with the given context.
 func (l *Logger) WarnContext(ctx context.Context, msg string, args ...any) {
 	if slog.LevelWarn >= l.floor {
-		l.log(ctx, slog.LevelWarn, msg, args)
+		l.log(ctx, slog.LevelWarn, msg, args, nil)
 	}
 }
 
 // Error logs at slog.LevelError.
 func (l *Logger) Error(msg string, args ...any) {
 	if slog.LevelError >= l.floor {
-		l.log(context.Background(), slog.LevelError, msg, args)
+		l.log(context.Background(), slog.LevelError, msg, args, nil)
 	}
 }
 
 // ErrorContext logs at slog.LevelError with the given context.
 func (l *Logger) ErrorContext(ctx context.Context, msg string, args ...any) {
 	if slog.LevelError >= l.floor {
-		l.log(ctx, slog.LevelError, msg, args)
+		l.log(ctx, slog.LevelError, msg, args, nil)
 	}
 }
 
 // Log logs at level (for instance [LevelTrace] or [LevelFatal]) with the given context.
 func (l *Logger) Log(ctx context.Context, level slog.Level, msg string, args ...any) {
 	if level >= l.floor {
-		l.log(ctx, level, msg, args)
+		l.log(ctx, level, msg, args, nil)
 	}
 }
 
 // LogAttrs is a more efficient version of [Logger.Log] that accepts only Attrs.
 func (l *Logger) LogAttrs(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
 	if level >= l.floor {
-		l.logAttrs(ctx, level, msg, attrs)
+		l.log(ctx, level, msg, nil, attrs)
 	}
 }
 
-// log and logAttrs do what slog.Logger's own do, recording the caller of the exported method
-// that called them as the record's source.
-func (l *Logger) log(ctx context.Context, level slog.Level, msg string, args []any) {
+// log does what slog.Logger's own methods do, recording the caller of the exported method
+// that called it as the record's source.
+func (l *Logger) log(ctx context.Context, level slog.Level, msg string, args []any, attrs []slog.Attr) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -119,28 +119,14 @@ func (l *Logger) log(ctx context.Context, level slog.Level, msg string, args []a
 	}
 	r := slog.NewRecord(time.Now(), level, msg, callerPC())
 	r.Add(args...)
-	_ = h.Handle(ctx, r)
-}
-
-func (l *Logger) logAttrs(ctx context.Context, level slog.Level, msg string, attrs []slog.Attr) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	h := l.Handler()
-	if !h.Enabled(ctx, level) {
-		return
-	}
-	r := slog.NewRecord(time.Now(), level, msg, callerPC())
 	r.AddAttrs(attrs...)
 	_ = h.Handle(ctx, r)
 }
 
-// callerPC returns the pc of the code that called the Logger method calling log or logAttrs.
-//
-//go:noinline
+// callerPC returns the pc of the code that called the Logger method calling log.
 func callerPC() uintptr {
 	var pcs [1]uintptr
-	runtime.Callers(4, pcs[:]) // runtime.Callers, callerPC, log or logAttrs, the method
+	runtime.Callers(4, pcs[:]) // runtime.Callers, callerPC, log, the method
 	return pcs[0]
 }
 

@@ -285,9 +285,11 @@ func parseStream(t *testing.T, msgs []string, memoryMB int) []invocationLog {
 	return invs
 }
 
-// readStreams returns every event message of every stream in a log group.
-func readStreams(t *testing.T, ctx context.Context, c *cwl.Client, group string) map[string][]string {
+// readStreams returns every event message of every stream in a log group of d,
+// read through aws-sdk-go-v2.
+func (d *devServer) readStreams(t *testing.T, ctx context.Context, group string) map[string][]string {
 	t.Helper()
+	c := cwl.New(cwl.Options{Region: "us-east-1", BaseEndpoint: aws.String(d.logsURL), Credentials: testCreds(), RetryMaxAttempts: 1, HTTPClient: testserver.HTTPClient(nil)})
 	ds, err := c.DescribeLogStreams(ctx, &cwl.DescribeLogStreamsInput{LogGroupName: aws.String(group)})
 	if err != nil {
 		t.Fatalf("DescribeLogStreams %s: %v", group, err)
@@ -387,8 +389,7 @@ func TestDevRunsExamplesHello(t *testing.T) {
 	}
 
 	// The function's log stream, read back through the Logs API.
-	c := cwl.New(cwl.Options{Region: "us-east-1", BaseEndpoint: aws.String(d.logsURL), Credentials: testCreds(), RetryMaxAttempts: 1, HTTPClient: testserver.HTTPClient(nil)})
-	streams := readStreams(t, ctx, c, "/aws/lambda/hello")
+	streams := d.readStreams(t, ctx, "/aws/lambda/hello")
 	if len(streams) != 1 {
 		t.Fatalf("%d log streams for sequential invocations, want 1 (one warm environment)", len(streams))
 	}
@@ -508,8 +509,7 @@ Resources:
 	if status != 200 || body["message"] != "hello tmpl!" {
 		t.Fatalf("GET /hello/tmpl: %d %v", status, body)
 	}
-	c := cwl.New(cwl.Options{Region: "us-east-1", BaseEndpoint: aws.String(d.logsURL), Credentials: testCreds(), RetryMaxAttempts: 1, HTTPClient: testserver.HTTPClient(nil)})
-	streams := readStreams(t, ctx, c, "/team/greeter")
+	streams := d.readStreams(t, ctx, "/team/greeter")
 	if len(streams) != 1 {
 		t.Fatalf("%d streams in /team/greeter, want 1", len(streams))
 	}
