@@ -35,6 +35,13 @@ func FuzzHandler(f *testing.F) {
 			f.Add(uint8(i), []byte(s))
 		}
 	}
+	fuzzOperations(f, fuzzOps, "a b c")
+}
+
+// fuzzOperations runs a fuzz target that sends a body to one of ops (chosen by
+// the op byte) on a handler holding group g with stream s and one event of
+// message: the answer must never be a 5xx and errors must be AWS-shaped JSON.
+func fuzzOperations(f *testing.F, ops []string, message string) {
 	st, err := store.Open("", store.Options{InMemory: true, SweepInterval: -1})
 	if err != nil {
 		f.Fatal(err)
@@ -43,10 +50,10 @@ func FuzzHandler(f *testing.F) {
 	ctx := context.Background()
 	st.CreateGroup(ctx, "us-east-1", store.Group{Name: "g"})
 	st.CreateStream(ctx, "us-east-1", "g", "s")
-	st.PutEvents(ctx, "us-east-1", "g", "s", []store.Event{{Timestamp: 1, Message: []byte("a b c")}})
+	st.PutEvents(ctx, "us-east-1", "g", "s", []store.Event{{Timestamp: 1, Message: []byte(message)}})
 	h := logsapi.New(st, logsapi.Options{})
 	f.Fuzz(func(t *testing.T, op uint8, body []byte) {
-		name := fuzzOps[int(op)%len(fuzzOps)]
+		name := ops[int(op)%len(ops)]
 		if slices.Contains([]string{"DeleteLogGroup", "DeleteLogStream"}, name) {
 			name = "Describe" + name[len("Delete"):] + "s" // keep the fixture in place
 		}

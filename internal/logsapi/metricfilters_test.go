@@ -1,12 +1,9 @@
 package logsapi_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -14,9 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
-
-	"github.com/lambdalog/lambdalog/internal/logsapi"
-	"github.com/lambdalog/lambdalog/internal/store"
 )
 
 func metricFilter(group, name, pattern string, t types.MetricTransformation) *cwl.PutMetricFilterInput {
@@ -215,27 +209,5 @@ func FuzzFilterOperations(f *testing.F) {
 			f.Add(uint8(i), []byte(s))
 		}
 	}
-	st, err := store.Open("", store.Options{InMemory: true, SweepInterval: -1})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { st.Close() })
-	ctx := context.Background()
-	st.CreateGroup(ctx, "us-east-1", store.Group{Name: "g"})
-	st.CreateStream(ctx, "us-east-1", "g", "s")
-	st.PutEvents(ctx, "us-east-1", "g", "s", []store.Event{{Timestamp: 1, Message: []byte(`{"a": 1} x 404`)}})
-	h := logsapi.New(st, logsapi.Options{})
-	f.Fuzz(func(t *testing.T, op uint8, body []byte) {
-		name := filterOps[int(op)%len(filterOps)]
-		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
-		req.Header.Set("X-Amz-Target", "Logs_20140328."+name)
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, req)
-		if w.Code >= 500 {
-			t.Fatalf("%s %q: status %d %s", name, body, w.Code, w.Body.Bytes())
-		}
-		if w.Code != 200 && !bytes.HasPrefix(w.Body.Bytes(), []byte(`{"__type":"`)) {
-			t.Fatalf("%s %q: error body %s", name, body, w.Body.Bytes())
-		}
-	})
+	fuzzOperations(f, filterOps, `{"a": 1} x 404`)
 }
