@@ -11,11 +11,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lambdalog/lambdalog/internal/emf"
-	"github.com/lambdalog/lambdalog/internal/logsapi"
-	"github.com/lambdalog/lambdalog/internal/metricsapi"
-	"github.com/lambdalog/lambdalog/internal/metricstore"
-	"github.com/lambdalog/lambdalog/internal/store"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/emf"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/logsapi"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/metricsapi"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/metricstore"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
 )
 
 // backend is what serve and dev share: the log store; the metric store, fed with the EMF

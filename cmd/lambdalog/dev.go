@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lambdalog/lambdalog/internal/lambdaemu"
-	"github.com/lambdalog/lambdalog/internal/logsapi"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/lambdaemu"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/logsapi"
 )
 
 func devCommand() command {

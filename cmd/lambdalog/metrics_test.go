@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lambdalog/lambdalog/internal/metricsapi"
-	"github.com/lambdalog/lambdalog/internal/metricstore"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/metricsapi"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/metricstore"
 )
 
 func TestMetricsCommand(t *testing.T) {

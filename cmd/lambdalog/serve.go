@@ -10,7 +10,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/lambdalog/lambdalog/internal/logsapi"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/logsapi"
 )
 
 const defaultAddr = "127.0.0.1:4588"
