@@ -417,93 +417,149 @@ type outcome struct {
 	healthy   bool // the environment may be reused
 }
 
+// status is how an invocation (or an init phase) ended. Its String is the
+// word Lambda writes in REPORT, INIT_REPORT and the platform.* records.
+type status uint8
+
+const (
+	// statusSuccess: the runtime answered, with a response or a function
+	// error posted to .../error.
+	statusSuccess status = iota
+	// statusError: the runtime failed (crash, init failure) and gave no
+	// answer.
+	statusError
+	// statusTimeout: the function timeout (or init timeout) expired.
+	statusTimeout
+)
+
+func (s status) String() string {
+	switch s {
+	case statusError:
+		return "error"
+	case statusTimeout:
+		return "timeout"
+	default:
+		return "success"
+	}
+}
+
+// attempt is one invocation as it passes through prepare, await and report.
+type attempt struct {
+	inv     *invocation
+	start   time.Time     // the invoke phase starts
+	initDur time.Duration // the reported Init Duration: 0 unless a first init succeeded
+	status  status
+	fail    *failure // why, when status is statusError
+	res     result   // the runtime's answer, when status is statusSuccess
+}
+
 // invoke runs one invocation, with Lambda's framing around it.
 func (e *environment) invoke(inv *invocation) outcome {
-	var initDur time.Duration
+	a := e.prepare(inv)
+	if a.status == statusSuccess {
+		e.await(&a)
+	}
+	return e.report(&a)
+}
+
+// prepare finishes the environment's init if it is cold (retrying a failed
+// init as Lambda's suppressed init does), sets the invocation's deadline
+// and logs START. The returned attempt's status is statusSuccess when the
+// runtime is ready to take the invocation.
+func (e *environment) prepare(inv *invocation) attempt {
+	a := attempt{inv: inv, start: time.Now()}
 	var fail *failure
-	status := "success"
-	t0 := time.Now() // the invoke phase starts
 	if !e.warm {
-		initDur, fail = e.awaitInit(initTimeout)
+		a.initDur, fail = e.awaitInit(initTimeout)
 		e.proc.Load().out.drain()
 		if fail != nil {
-			e.initReport("init", initDur, fail)
-			initDur = 0
-			t0 = time.Now()
+			e.initReport("init", a.initDur, fail)
+			a.initDur = 0
+			a.start = time.Now()
 		}
 	}
 	// The tail (LogType Tail) starts after init output, as on Lambda.
 	e.logMu.Lock()
 	e.tail = &strings.Builder{}
 	e.logMu.Unlock()
-	inv.deadline = t0.Add(e.fn.Timeout)
+	inv.deadline = a.start.Add(e.fn.Timeout)
 	if fail != nil {
-		fail = e.suppressedInit(inv.deadline)
-		if fail != nil && fail.timedOut {
-			status, fail = "timeout", nil
+		switch fail = e.suppressedInit(inv.deadline); {
+		case fail == nil:
+		case fail.timedOut:
+			a.status = statusTimeout
+		default:
+			a.status, a.fail = statusError, fail
 		}
 	}
-	e.warm = fail == nil && status == "success"
+	e.warm = a.status == statusSuccess
 	now := time.Now()
 	e.emit(now, e.frame.start(now, inv.id))
-	var res result
-	if e.warm {
-		e.current.Store(inv)
-		timer := time.NewTimer(time.Until(inv.deadline))
-		next := e.next
-		exited := e.exited()
-	wait:
-		for {
+	return a
+}
+
+// await hands the invocation to the runtime and waits for its answer, its
+// exit or the deadline; a runtime still running at the deadline is killed.
+func (e *environment) await(a *attempt) {
+	inv := a.inv
+	e.current.Store(inv)
+	defer e.current.Store(nil)
+	timer := time.NewTimer(time.Until(inv.deadline))
+	defer timer.Stop()
+	next, exited := e.next, e.exited()
+	for {
+		select {
+		case next <- inv:
+			next = nil
+		case a.res = <-inv.done:
+			return
+		case <-exited:
 			select {
-			case next <- inv:
-				next = nil
-			case res = <-inv.done:
-				break wait
-			case <-exited:
-				select {
-				case res = <-inv.done:
-				default:
-					fail = e.exitFailure()
-				}
-				break wait
-			case <-timer.C:
-				status = "timeout"
-				e.proc.Load().kill()
-				<-exited
-				break wait
+			case a.res = <-inv.done:
+			default:
+				a.status, a.fail = statusError, e.exitFailure()
 			}
+			return
+		case <-timer.C:
+			a.status = statusTimeout
+			e.proc.Load().kill()
+			<-exited
+			return
 		}
-		timer.Stop()
-		e.current.Store(nil)
 	}
-	dur := time.Since(t0)
-	if status == "timeout" {
+}
+
+// report logs the end of the invocation (the timeout or exit error lines,
+// END and REPORT), stores the logs and returns what the caller receives.
+func (e *environment) report(a *attempt) outcome {
+	inv := a.inv
+	dur := time.Since(a.start)
+	if a.status == statusTimeout {
 		dur = max(dur, e.fn.Timeout)
 	}
 	e.proc.Load().out.drain()
-	now = time.Now()
-	out := outcome{payload: res.payload, errorType: res.errorType}
-	switch {
-	case status == "timeout":
+	now := time.Now()
+	out := outcome{payload: a.res.payload, errorType: a.res.errorType}
+	switch a.status {
+	case statusTimeout:
 		e.emit(now, e.frame.timeout(now, inv.id, e.fn.Timeout))
 		out = outcome{errorType: "Sandbox.Timedout", payload: mustJSON(map[string]string{
 			"errorType":    "Sandbox.Timedout",
 			"errorMessage": fmt.Sprintf("RequestId: %s Error: Task timed out after %.2f seconds", inv.id, e.fn.Timeout.Seconds()),
 		})}
-	case fail != nil:
-		status = "error"
-		out = outcome{errorType: fail.errorType, payload: fail.payload}
-		if fail.msg != "" {
-			for _, l := range e.frame.exitError(now, inv.id, fail.msg, fail.errorType) {
+	case statusError:
+		out = outcome{errorType: a.fail.errorType, payload: a.fail.payload}
+		if a.fail.msg != "" {
+			for _, l := range e.frame.exitError(now, inv.id, a.fail.msg, a.fail.errorType) {
 				e.emit(now, l)
 			}
-			out.payload = mustJSON(map[string]string{"errorType": fail.errorType, "errorMessage": "RequestId: " + inv.id + " Error: " + fail.msg})
+			out.payload = mustJSON(map[string]string{"errorType": a.fail.errorType, "errorMessage": "RequestId: " + inv.id + " Error: " + a.fail.msg})
 		}
 	}
 	e.emit(now, e.frame.end(inv.id))
-	rep := report{requestID: inv.id, duration: dur, init: initDur, memoryMB: e.fn.MemoryMB,
-		maxUsedMB: e.maxMemoryUsedMB(), status: status}
-	if status != "success" {
+	rep := report{requestID: inv.id, duration: dur, init: a.initDur, memoryMB: e.fn.MemoryMB,
+		maxUsedMB: e.maxMemoryUsedMB(), status: a.status}
+	if a.status != statusSuccess {
 		rep.errorType = out.errorType
 	}
 	if e.fn.Tracing {
@@ -519,7 +575,7 @@ func (e *environment) invoke(inv *invocation) outcome {
 	e.lastUsed = time.Now()
 	// A function error posted to .../error leaves the environment warm;
 	// timeouts, crashes and init failures replace it.
-	out.healthy = status == "success"
+	out.healthy = a.status == statusSuccess
 	select {
 	case <-e.exited():
 		out.healthy = false
@@ -532,10 +588,10 @@ func (e *environment) invoke(inv *invocation) outcome {
 func (e *environment) initReport(phase string, d time.Duration, f *failure) {
 	now := time.Now()
 	if f.timedOut {
-		e.emit(now, e.frame.initReport(now, d, phase, "timeout", ""))
+		e.emit(now, e.frame.initReport(now, d, phase, statusTimeout, ""))
 		return
 	}
-	e.emit(now, e.frame.initReport(now, d, phase, "error", f.errorType))
+	e.emit(now, e.frame.initReport(now, d, phase, statusError, f.errorType))
 }
 
 // suppressedInit retries a failed init inside the invoke phase, as Lambda

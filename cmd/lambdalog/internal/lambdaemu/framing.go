@@ -21,7 +21,7 @@ type report struct {
 	init      time.Duration // 0 unless this was the environment's first invocation
 	memoryMB  int
 	maxUsedMB int
-	status    string // "success", "error" or "timeout"
+	status    status
 	errorType string
 	traceID   string // set when traced
 	segmentID string
@@ -71,11 +71,11 @@ func (f framer) initStart(t time.Time) string {
 
 // initReport is logged when an init fails: phase is "init" (the
 // environment's init phase) or "invoke" (the init retried during an
-// invocation); status is "error" (with errorType) or "timeout".
-func (f framer) initReport(t time.Time, d time.Duration, phase, status, errorType string) string {
+// invocation); st is statusError (with errorType) or statusTimeout.
+func (f framer) initReport(t time.Time, d time.Duration, phase string, st status, errorType string) string {
 	if f.json {
 		rec := map[string]any{
-			"initializationType": "on-demand", "phase": phase, "status": status,
+			"initializationType": "on-demand", "phase": phase, "status": st.String(),
 			"metrics": map[string]any{"durationMs": ms(d)},
 		}
 		if errorType != "" {
@@ -83,7 +83,7 @@ func (f framer) initReport(t time.Time, d time.Duration, phase, status, errorTyp
 		}
 		return f.record(t, "platform.initReport", logLevels["ERROR"], rec)
 	}
-	line := fmt.Sprintf("INIT_REPORT Init Duration: %.2f ms\tPhase: %s\tStatus: %s", ms(d), phase, status)
+	line := fmt.Sprintf("INIT_REPORT Init Duration: %.2f ms\tPhase: %s\tStatus: %s", ms(d), phase, st)
 	if errorType != "" {
 		line += "\tError Type: " + errorType
 	}
@@ -108,7 +108,7 @@ func (f framer) end(id string) string {
 func (f framer) timeout(t time.Time, id string, limit time.Duration) string {
 	msg := fmt.Sprintf("Task timed out after %.2f seconds", limit.Seconds())
 	if f.json {
-		return f.record(t, "platform.runtimeDone", logLevels["ERROR"], map[string]any{"requestId": id, "status": "timeout", "errorType": "Sandbox.Timedout", "message": msg})
+		return f.record(t, "platform.runtimeDone", logLevels["ERROR"], map[string]any{"requestId": id, "status": statusTimeout.String(), "errorType": "Sandbox.Timedout", "message": msg})
 	}
 	return t.UTC().Format("2006-01-02T15:04:05.000Z") + " " + id + " " + msg + "\n"
 }
@@ -116,7 +116,7 @@ func (f framer) timeout(t time.Time, id string, limit time.Duration) string {
 // exitError is logged when the runtime process dies during an invocation.
 func (f framer) exitError(t time.Time, id, msg, errorType string) []string {
 	if f.json {
-		return []string{f.record(t, "platform.runtimeDone", logLevels["ERROR"], map[string]any{"requestId": id, "status": "error", "errorType": errorType, "message": msg})}
+		return []string{f.record(t, "platform.runtimeDone", logLevels["ERROR"], map[string]any{"requestId": id, "status": statusError.String(), "errorType": errorType, "message": msg})}
 	}
 	return []string{"RequestId: " + id + " Error: " + msg + "\n", errorType + "\n"}
 }
@@ -128,7 +128,7 @@ func (f framer) report(t time.Time, r report) string {
 		if r.init > 0 {
 			m["initDurationMs"] = ms(r.init)
 		}
-		rec := map[string]any{"requestId": r.requestID, "metrics": m, "status": r.status}
+		rec := map[string]any{"requestId": r.requestID, "metrics": m, "status": r.status.String()}
 		if r.errorType != "" {
 			rec["errorType"] = r.errorType
 		}
@@ -136,7 +136,7 @@ func (f framer) report(t time.Time, r report) string {
 			rec["tracing"] = map[string]any{"spanId": r.segmentID, "type": "X-Amzn-Trace-Id", "value": r.traceID}
 		}
 		lvl := logLevels["INFO"]
-		if r.status != "success" {
+		if r.status != statusSuccess {
 			lvl = logLevels["ERROR"]
 		}
 		return f.record(t, "platform.report", lvl, rec)
@@ -148,9 +148,9 @@ func (f framer) report(t time.Time, r report) string {
 		fmt.Fprintf(&b, "Init Duration: %.2f ms\t", ms(r.init))
 	}
 	switch r.status {
-	case "timeout":
+	case statusTimeout:
 		b.WriteString("Status: timeout\t")
-	case "error":
+	case statusError:
 		b.WriteString("Status: error\tError Type: " + r.errorType + "\t")
 	}
 	if r.traceID != "" {

@@ -27,10 +27,15 @@ func TestJSONFraming(t *testing.T) {
 	}
 	f := newFramer(&fn, "eu-west-1")
 	at := time.Date(2024, 5, 6, 7, 8, 9, 123e6, time.UTC)
-	got := f.report(at, report{requestID: "r1", duration: 1234567 * time.Nanosecond, init: 5 * time.Millisecond, memoryMB: 128, maxUsedMB: 20, status: "success"})
+	got := f.report(at, report{requestID: "r1", duration: 1234567 * time.Nanosecond, init: 5 * time.Millisecond, memoryMB: 128, maxUsedMB: 20, status: statusSuccess})
 	want := `{"time":"2024-05-06T07:08:09.123Z","type":"platform.report","record":{"metrics":{"billedDurationMs":7,"durationMs":1.234,"initDurationMs":5,"maxMemoryUsedMB":20,"memorySizeMB":128},"requestId":"r1","status":"success"}}`
 	if got != want {
 		t.Errorf("report\n got %s\nwant %s", got, want)
+	}
+	got = f.report(at, report{requestID: "r2", duration: 3 * time.Second, memoryMB: 128, maxUsedMB: 20, status: statusTimeout, errorType: "Sandbox.Timedout"})
+	want = `{"time":"2024-05-06T07:08:09.123Z","type":"platform.report","record":{"errorType":"Sandbox.Timedout","metrics":{"billedDurationMs":3000,"durationMs":3000,"maxMemoryUsedMB":20,"memorySizeMB":128},"requestId":"r2","status":"timeout"}}`
+	if got != want {
+		t.Errorf("timeout report\n got %s\nwant %s", got, want)
 	}
 	if got := f.start(at, "r1"); got != `{"time":"2024-05-06T07:08:09.123Z","type":"platform.start","record":{"requestId":"r1","version":"$LATEST"}}` {
 		t.Errorf("start %s", got)
@@ -42,21 +47,25 @@ func TestJSONFraming(t *testing.T) {
 	if err := json.Unmarshal([]byte(f.initStart(at)), &rec); err != nil || rec["type"] != "platform.initStart" {
 		t.Errorf("initStart %v %v", rec, err)
 	}
-	if got := f.initReport(at, 2500*time.Microsecond, "invoke", "error", "Runtime.ExitError"); got != `{"time":"2024-05-06T07:08:09.123Z","type":"platform.initReport","record":{"errorType":"Runtime.ExitError","initializationType":"on-demand","metrics":{"durationMs":2.5},"phase":"invoke","status":"error"}}` {
+	if got := f.initReport(at, 2500*time.Microsecond, "invoke", statusError, "Runtime.ExitError"); got != `{"time":"2024-05-06T07:08:09.123Z","type":"platform.initReport","record":{"errorType":"Runtime.ExitError","initializationType":"on-demand","metrics":{"durationMs":2.5},"phase":"invoke","status":"error"}}` {
 		t.Errorf("initReport %s", got)
 	}
 	fn.SystemLogLevel = "WARN"
-	if f := newFramer(&fn, "eu-west-1"); f.start(at, "r1") != "" || f.initReport(at, time.Millisecond, "init", "error", "Runtime.ExitError") == "" {
+	if f := newFramer(&fn, "eu-west-1"); f.start(at, "r1") != "" || f.initReport(at, time.Millisecond, "init", statusError, "Runtime.ExitError") == "" {
 		t.Error("SystemLogLevel WARN must drop INFO platform records only")
 	}
 }
 
 func TestTextInitReport(t *testing.T) {
 	f := framer{region: "us-east-1", name: "f"}
-	for _, c := range []struct{ phase, status, typ, want string }{
-		{"init", "error", "Runtime.ExitError", "INIT_REPORT Init Duration: 12.35 ms\tPhase: init\tStatus: error\tError Type: Runtime.ExitError\n"},
-		{"invoke", "error", "Runtime.Unknown", "INIT_REPORT Init Duration: 12.35 ms\tPhase: invoke\tStatus: error\tError Type: Runtime.Unknown\n"},
-		{"init", "timeout", "", "INIT_REPORT Init Duration: 12.35 ms\tPhase: init\tStatus: timeout\n"},
+	for _, c := range []struct {
+		phase     string
+		status    status
+		typ, want string
+	}{
+		{"init", statusError, "Runtime.ExitError", "INIT_REPORT Init Duration: 12.35 ms\tPhase: init\tStatus: error\tError Type: Runtime.ExitError\n"},
+		{"invoke", statusError, "Runtime.Unknown", "INIT_REPORT Init Duration: 12.35 ms\tPhase: invoke\tStatus: error\tError Type: Runtime.Unknown\n"},
+		{"init", statusTimeout, "", "INIT_REPORT Init Duration: 12.35 ms\tPhase: init\tStatus: timeout\n"},
 	} {
 		if got := f.initReport(time.Now(), 12345*time.Microsecond, c.phase, c.status, c.typ); got != c.want {
 			t.Errorf("got %q, want %q", got, c.want)
