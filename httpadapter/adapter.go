@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/lambdalog/lambdalog/internal/invocation"
 	"github.com/lambdalog/lambdalog/logger"
 )
 
@@ -118,7 +119,7 @@ func correlationID(e *event) string {
 		return e.requestID
 	}
 	for _, p := range e.headers {
-		if strings.EqualFold(p.k, "X-Amzn-Trace-Id") {
+		if strings.EqualFold(p.k, invocation.TraceHeaderName) {
 			return p.v
 		}
 	}

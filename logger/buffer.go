@@ -43,7 +43,7 @@ func (b *recordBuffer) take() (records [][]byte, dropped int) {
 }
 
 // flush writes inv's buffered records in order, preceded by a warning if some were dropped.
-func (h *Handler) flush(inv *invocation) {
+func (h *Handler) flush(inv *invocationState) {
 	records, dropped := inv.buf.take()
 	if dropped > 0 {
 		r := slog.NewRecord(time.Now(), slog.LevelWarn, "log buffer full: oldest buffered records were dropped", 0)

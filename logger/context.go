@@ -7,8 +7,8 @@ import (
 	"sync/atomic"
 )
 
-// invocation is the state of one Lambda invocation, shared by all its loggers.
-type invocation struct {
+// invocationState is the state of one Lambda invocation, shared by all its loggers.
+type invocationState struct {
 	lambda   []byte     // encoded cold_start ... function_request_id
 	xray     []byte     // encoded xray_trace_id
 	level    slog.Level // records below are dropped (DEBUG when sampled)
@@ -24,7 +24,7 @@ type invocation struct {
 // binding is what a context carries: the invocation (nil outside one), the correlation id and
 // a ready-made logger bound to both.
 type binding struct {
-	inv    *invocation
+	inv    *invocationState
 	id     string
 	corr   []byte // encoded correlation_id, empty if none
 	logger *Logger
@@ -38,7 +38,7 @@ func bindingFrom(ctx context.Context) *binding {
 }
 
 // newBinding returns a context carrying a binding of base to inv and correlation id.
-func newBinding(ctx context.Context, base *Handler, inv *invocation, id string) context.Context {
+func newBinding(ctx context.Context, base *Handler, inv *invocationState, id string) context.Context {
 	b := &binding{inv: inv, id: id}
 	if id != "" {
 		b.corr = append(b.corr, `,"correlation_id":`...)
@@ -70,7 +70,7 @@ func FromContext(ctx context.Context) *Logger {
 // handler is a *Handler given this context) write correlation_id id.
 func WithCorrelationID(ctx context.Context, id string) context.Context {
 	base := defaultLogger().Handler().(*Handler)
-	var inv *invocation
+	var inv *invocationState
 	if b := bindingFrom(ctx); b != nil {
 		inv = b.inv
 		if inv != nil {

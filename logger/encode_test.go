@@ -2,9 +2,7 @@ package logger
 
 import (
 	"encoding/json"
-	"math"
 	"math/rand/v2"
-	"strconv"
 	"testing"
 	"time"
 )
@@ -26,38 +24,6 @@ func TestAppendTimeMatchesRFC3339Nano(t *testing.T) {
 		}
 		if got, want := string(appendTimestamp(nil, tm)), tm.UTC().Format("2006-01-02T15:04:05.000Z07:00"); got != want {
 			t.Fatalf("appendTimestamp(%v) = %s, want %s", tm, got, want)
-		}
-	}
-}
-
-func TestAppendFloatMatchesEncodingJSON(t *testing.T) {
-	for _, f := range []float64{0, 1, -1.5, 12.5, 1e20, 1e21, 1e-6, 1e-7, 123456789.125, math.MaxFloat64, math.SmallestNonzeroFloat64, -0.000001234} {
-		want, _ := json.Marshal(f)
-		if got := string(appendFloat(nil, f)); got != string(want) {
-			t.Errorf("appendFloat(%v) = %s, want %s", f, got, want)
-		}
-	}
-}
-
-func TestAppendFloatFastPathMatchesStrconv(t *testing.T) {
-	for i := range 200000 {
-		var f float64
-		switch i % 4 {
-		case 0:
-			f = float64(rand.Int64N(1<<53)-1<<52) / pow10[rand.IntN(len(pow10))]
-		case 1:
-			f = float64(rand.Int64N(2_000_000)-1_000_000) / pow10[rand.IntN(len(pow10))]
-		case 2:
-			f = math.Float64frombits(rand.Uint64())
-		default:
-			f = rand.NormFloat64() * math.Pow(10, float64(rand.IntN(30)-12))
-		}
-		got, ok := appendShortDecimal(nil, f)
-		if !ok {
-			continue
-		}
-		if want := strconv.FormatFloat(f, 'f', -1, 64); string(got) != want {
-			t.Fatalf("appendShortDecimal(%v) = %s, want %s", f, got, want)
 		}
 	}
 }

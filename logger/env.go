@@ -7,22 +7,24 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/lambdalog/lambdalog/internal/invocation"
 )
 
 // Environment variables read by the logger, as Powertools for AWS Lambda and Lambda define them.
 const (
-	EnvServiceName    = "POWERTOOLS_SERVICE_NAME"
+	EnvServiceName    = invocation.EnvService
 	EnvLogLevel       = "POWERTOOLS_LOG_LEVEL"
 	EnvLogLevelLegacy = "LOG_LEVEL"
 	EnvLambdaLogLevel = "AWS_LAMBDA_LOG_LEVEL"
 	EnvSampleRate     = "POWERTOOLS_LOGGER_SAMPLE_RATE"
 	EnvLogEvent       = "POWERTOOLS_LOGGER_LOG_EVENT"
 	EnvDev            = "POWERTOOLS_DEV"
-	EnvInitType       = "AWS_LAMBDA_INITIALIZATION_TYPE"
+	EnvInitType       = invocation.EnvInitializationType
 )
 
 // DefaultService is the service key when neither WithService nor POWERTOOLS_SERVICE_NAME is set.
-const DefaultService = "service_undefined"
+const DefaultService = invocation.DefaultService
 
 // settings is the resolved configuration: options first, then the environment, then defaults.
 type settings struct {

@@ -9,6 +9,8 @@ import (
 	"os"
 	"strconv"
 	"sync"
+
+	"github.com/lambdalog/lambdalog/internal/jsonstr"
 )
 
 // Handler is an slog.Handler writing one Powertools-shaped JSON object per line:
@@ -81,7 +83,7 @@ func NewHandler(w io.Writer, opts ...Option) *Handler {
 	c.header = appendString(c.header, s.service)
 	if s.sampleRate > 0 {
 		c.header = append(c.header, `,"sampling_rate":`...)
-		c.header = appendFloat(c.header, s.sampleRate)
+		c.header = jsonstr.AppendFloat(c.header, s.sampleRate)
 	}
 	for _, a := range cfg.keys {
 		c.persistent = c.appendAttr(c.persistent, a)
@@ -130,7 +132,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if b == nil && ctx != nil {
 		b = bindingFrom(ctx)
 	}
-	var inv *invocation
+	var inv *invocationState
 	if b != nil {
 		inv = b.inv
 	}
@@ -205,7 +207,7 @@ func (h *Handler) appendRecord(buf []byte, b *binding, r slog.Record) []byte {
 		buf = append(buf, '"')
 	}
 	buf = append(buf, c.header...)
-	var inv *invocation
+	var inv *invocationState
 	if b != nil {
 		inv = b.inv
 		if inv != nil {
@@ -306,7 +308,7 @@ func (c *core) appendAttrKind(buf []byte, a slog.Attr, kind slog.Kind) []byte {
 	case slog.KindUint64:
 		return strconv.AppendUint(buf, v.Uint64(), 10)
 	case slog.KindFloat64:
-		return appendFloat(buf, v.Float64())
+		return jsonstr.AppendFloat(buf, v.Float64())
 	case slog.KindBool:
 		return strconv.AppendBool(buf, v.Bool())
 	case slog.KindDuration:

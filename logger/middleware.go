@@ -5,12 +5,9 @@ import (
 	"encoding/json"
 	"log/slog"
 	"math/rand/v2"
-	"os"
 	"strconv"
-	"strings"
-	"sync/atomic"
 
-	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/lambdalog/lambdalog/internal/invocation"
 )
 
 // Wrap returns h wrapped in the logger middleware, for use with lambda.Start. For each
@@ -60,8 +57,7 @@ type middleware struct {
 	cfg      *config
 	logEvent bool
 	path     []string
-	started  atomic.Bool
-	noCold   bool   // provisioned concurrency: no invocation is a cold start
+	cold     *invocation.ColdStart
 	function []byte // encoded function_name and function_memory_size
 }
 
@@ -71,7 +67,7 @@ func newMiddleware(opts []Option) *middleware {
 		base:     base,
 		cfg:      base.c.cfg,
 		logEvent: base.c.settings.logEvent,
-		noCold:   os.Getenv(EnvInitType) == "provisioned-concurrency",
+		cold:     invocation.NewColdStart(),
 	}
 	if p := m.cfg.correlationPath; p != "" {
 		path, err := parsePath(p)
@@ -80,25 +76,18 @@ func newMiddleware(opts []Option) *middleware {
 		}
 		m.path = path
 	}
-	name := os.Getenv("AWS_LAMBDA_FUNCTION_NAME")
-	if name == "" {
-		name = lambdacontext.FunctionName
-	}
-	memory, err := strconv.Atoi(os.Getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"))
-	if err != nil {
-		memory = lambdacontext.MemoryLimitInMB
-	}
+	env := invocation.LoadEnvironment()
 	m.function = append(m.function, `,"function_name":`...)
-	m.function = appendString(m.function, name)
+	m.function = appendString(m.function, env.FunctionName)
 	m.function = append(m.function, `,"function_memory_size":`...)
-	m.function = strconv.AppendInt(m.function, int64(memory), 10)
+	m.function = strconv.AppendInt(m.function, int64(env.MemoryMB), 10)
 	return m
 }
 
 // start sets up the invocation and returns its context.
-func (m *middleware) start(ctx context.Context, event any, hasEvent bool) (context.Context, *invocation) {
+func (m *middleware) start(ctx context.Context, event any, hasEvent bool) (context.Context, *invocationState) {
 	c := m.base.c
-	inv := &invocation{base: m.base, level: c.level}
+	inv := &invocationState{base: m.base, level: c.level}
 	if c.sampleRate > 0 && rand.Float64() < c.sampleRate {
 		inv.level = min(inv.level, slog.LevelDebug)
 	}
@@ -108,28 +97,20 @@ func (m *middleware) start(ctx context.Context, event any, hasEvent bool) (conte
 		inv.minLevel = min(inv.minLevel, c.bufLevel)
 	}
 
-	cold := !m.started.Swap(true) && !m.noCold
-	lc, _ := lambdacontext.FromContext(ctx)
-	var arn, requestID string
-	if lc != nil {
-		arn, requestID = lc.InvokedFunctionArn, lc.AwsRequestID
-	}
+	req := invocation.FromContext(ctx)
 	inv.lambda = append(inv.lambda, `,"cold_start":`...)
-	inv.lambda = strconv.AppendBool(inv.lambda, cold)
+	inv.lambda = strconv.AppendBool(inv.lambda, m.cold.Next())
 	inv.lambda = append(inv.lambda, m.function...)
 	inv.lambda = append(inv.lambda, `,"function_arn":`...)
-	inv.lambda = appendString(inv.lambda, arn)
+	inv.lambda = appendString(inv.lambda, req.FunctionARN)
 	inv.lambda = append(inv.lambda, `,"function_request_id":`...)
-	inv.lambda = appendString(inv.lambda, requestID)
-	if root := traceRoot(ctx); root != "" {
+	inv.lambda = appendString(inv.lambda, req.ID)
+	if root := req.Trace.Root; root != "" {
 		inv.xray = append(inv.xray, `,"xray_trace_id":`...)
 		inv.xray = appendString(inv.xray, root)
 	}
 
-	var id string
-	if lc != nil {
-		id = lc.ClientContext.Custom[ClientContextKey]
-	}
+	id := req.ClientContext.Custom[ClientContextKey]
 	var raw []byte
 	var rawErr error
 	if hasEvent && (m.logEvent || m.path != nil) {
@@ -155,7 +136,7 @@ func (m *middleware) start(ctx context.Context, event any, hasEvent bool) (conte
 }
 
 // end finishes the invocation; it must be deferred directly so that recover works.
-func (m *middleware) end(ctx context.Context, inv *invocation, errp *error) {
+func (m *middleware) end(ctx context.Context, inv *invocationState, errp *error) {
 	if p := recover(); p != nil {
 		pe := newPanicError(p)
 		m.finish(ctx, inv, pe, true)
@@ -164,7 +145,7 @@ func (m *middleware) end(ctx context.Context, inv *invocation, errp *error) {
 	m.finish(ctx, inv, *errp, false)
 }
 
-func (m *middleware) finish(ctx context.Context, inv *invocation, err error, panicked bool) {
+func (m *middleware) finish(ctx context.Context, inv *invocationState, err error, panicked bool) {
 	l := bindingFrom(ctx).logger
 	switch {
 	case panicked:
@@ -182,16 +163,4 @@ func (m *middleware) finish(ctx context.Context, inv *invocation, err error, pan
 	for _, fn := range m.cfg.onEnd {
 		fn(ctx, err)
 	}
-}
-
-// traceRoot returns the Root of the invocation's X-Ray trace header, which aws-lambda-go
-// puts on the context under the string key "x-amzn-trace-id".
-func traceRoot(ctx context.Context) string {
-	header, _ := ctx.Value("x-amzn-trace-id").(string) //nolint:staticcheck // aws-lambda-go's key
-	for part := range strings.SplitSeq(header, ";") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "Root="); ok {
-			return v
-		}
-	}
-	return ""
 }

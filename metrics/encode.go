@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"math"
 	"strconv"
 
 	"github.com/lambdalog/lambdalog/internal/jsonstr"
@@ -113,7 +112,7 @@ func (r *Recorder) appendObject(b []byte, ts int64, primary []Dimension, from, s
 			if j > 0 {
 				b = append(b, ',')
 			}
-			b = appendFloat(b, v)
+			b = jsonstr.AppendFloat(b, v)
 		}
 		b = append(b, ']')
 	}
@@ -146,28 +145,6 @@ func appendMember(b []byte, key string) []byte {
 	b = append(b, ',')
 	b = appendString(b, key)
 	return append(b, ':')
-}
-
-// appendFloat appends a finite float as encoding/json formats it.
-func appendFloat(b []byte, f float64) []byte {
-	abs := math.Abs(f)
-	if i := int64(f); float64(i) == f && abs < 1e15 && (i != 0 || !math.Signbit(f)) {
-		return strconv.AppendInt(b, i, 10) // whole numbers, the common case: same digits, faster
-	}
-	format := byte('f')
-	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' {
-		// clean up e-09 to e-9
-		n := len(b)
-		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b
 }
 
 // appendString appends s as a JSON string; see package jsonstr for the escaping rules.

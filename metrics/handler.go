@@ -3,9 +3,8 @@ package metrics
 import (
 	"context"
 	"errors"
-	"strings"
 
-	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/lambdalog/lambdalog/internal/invocation"
 )
 
 // Handler wraps an aws-lambda-go handler of the shape func(ctx, in) (out, error):
@@ -35,16 +34,14 @@ func HandlerNoOutput[TIn any](m *Metrics, h func(context.Context, TIn) error) fu
 // begin emits the cold-start metric on the first invocation and returns the
 // invocation's Recorder.
 func (m *Metrics) begin(ctx context.Context) *Recorder {
-	if m.coldStart && !m.disabled && !m.provisioned {
-		m.coldStartDone.Do(func() {
-			dims := []Dimension{{"function_name", m.function(ctx)}}
-			if dims[0].Value == "" {
-				dims = nil
-			}
-			if err := m.Single("ColdStart", Count, Standard, 1, dims...); err != nil {
-				m.log.Warn("metrics: cold start metric not written", "error", err)
-			}
-		})
+	if m.coldStart && !m.disabled && m.cold.Next() {
+		var dims []Dimension
+		if name := m.function(ctx); name != "" {
+			dims = []Dimension{{"function_name", name}}
+		}
+		if err := m.Single("ColdStart", Count, Standard, 1, dims...); err != nil {
+			m.log.Warn("metrics: cold start metric not written", "error", err)
+		}
 	}
 	return m.NewRecorder()
 }
@@ -57,20 +54,11 @@ func finish(r *Recorder, err error) error {
 	return err
 }
 
-// function returns the function name: lambdacontext.FunctionName, the environment
-// or the invoked function ARN (arn:aws:lambda:region:account:function:name[:qualifier]).
+// function returns the function name: from the environment, else from the invoked function ARN.
 func (m *Metrics) function(ctx context.Context) string {
-	if lambdacontext.FunctionName != "" {
-		return lambdacontext.FunctionName
-	}
 	if m.functionName != "" {
 		return m.functionName
 	}
-	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		parts := strings.Split(lc.InvokedFunctionArn, ":")
-		if len(parts) >= 7 && parts[5] == "function" {
-			return parts[6]
-		}
-	}
-	return ""
+	arn, _ := invocation.ParseFunctionARN(invocation.FromContext(ctx).FunctionARN)
+	return arn.Name
 }

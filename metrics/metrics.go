@@ -9,15 +9,15 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/lambdalog/lambdalog/internal/invocation"
 )
 
 // Environment variables read by [New].
 const (
-	EnvNamespace          = "POWERTOOLS_METRICS_NAMESPACE"
-	EnvService            = "POWERTOOLS_SERVICE_NAME"
-	EnvDisabled           = "POWERTOOLS_METRICS_DISABLED"
-	envFunctionName       = "AWS_LAMBDA_FUNCTION_NAME"
-	envInitializationType = "AWS_LAMBDA_INITIALIZATION_TYPE"
+	EnvNamespace = "POWERTOOLS_METRICS_NAMESPACE"
+	EnvService   = invocation.EnvService
+	EnvDisabled  = "POWERTOOLS_METRICS_DISABLED"
 )
 
 // ErrInvalid is wrapped by every error about a name, unit, value or dimension that
@@ -38,21 +38,20 @@ type Dimension struct {
 // default dimensions and output. Create it once with [New]; it is safe for
 // concurrent use. Record metrics through a [Recorder].
 type Metrics struct {
-	namespace     string
-	service       string
-	defaults      []Dimension
-	disabled      bool
-	errorOnEmpty  bool
-	coldStart     bool
-	functionName  string
-	provisioned   bool
-	now           func() time.Time
-	log           *slog.Logger
-	outMu         sync.Mutex // serializes writes so objects never interleave
-	out           io.Writer
-	coldStartDone sync.Once
-	bufs          sync.Pool // *[]byte encoding buffers shared by the Recorders
-	states        sync.Pool // *state of closed Recorders
+	namespace    string
+	service      string
+	defaults     []Dimension
+	disabled     bool
+	errorOnEmpty bool
+	coldStart    bool
+	functionName string                // from the environment; else the invoked ARN's
+	cold         *invocation.ColdStart // used with coldStart
+	now          func() time.Time
+	log          *slog.Logger
+	outMu        sync.Mutex // serializes writes so objects never interleave
+	out          io.Writer
+	bufs         sync.Pool // *[]byte encoding buffers shared by the Recorders
+	states       sync.Pool // *state of closed Recorders
 }
 
 // Option configures a [Metrics].
@@ -100,11 +99,12 @@ func WithClock(now func() time.Time) Option { return func(m *Metrics) { m.now = 
 // It fails when the namespace is missing (unless metrics are disabled), when
 // POWERTOOLS_METRICS_DISABLED is not a boolean, or when a default dimension is invalid.
 func New(opts ...Option) (*Metrics, error) {
+	env := invocation.LoadEnvironment()
 	m := &Metrics{
 		namespace:    os.Getenv(EnvNamespace),
-		service:      os.Getenv(EnvService),
-		functionName: os.Getenv(envFunctionName),
-		provisioned:  os.Getenv(envInitializationType) == "provisioned-concurrency",
+		service:      env.Service,
+		functionName: env.FunctionName,
+		cold:         invocation.NewColdStart(),
 		now:          time.Now,
 		log:          slog.Default(),
 		out:          os.Stdout,

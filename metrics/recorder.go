@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+
+	"github.com/lambdalog/lambdalog/internal/jsonstr"
 )
 
 // ErrNoRecorder is returned by the methods of a nil *Recorder, which is what
@@ -463,7 +465,7 @@ func appendValue(b []byte, v any) ([]byte, error) {
 		if v-v != 0 {
 			return nil, fmt.Errorf("value %v is not a finite number", v)
 		}
-		return appendFloat(b, v), nil
+		return jsonstr.AppendFloat(b, v), nil
 	}
 	raw, err := json.Marshal(v)
 	if err != nil {

@@ -1,6 +1,7 @@
 // Package jsonstr appends Go strings to byte slices as JSON strings, without allocating and
 // without encoding/json. Every encoder in lambdalog (the logger, EMF metrics, the HTTP adapter,
 // the CloudWatch Logs API) uses it, so there is one escaping routine to trust and to fuzz.
+// [AppendFloat] is its counterpart for float64 numbers.
 //
 // The output is always valid JSON whatever the input: control characters are escaped, invalid
 // UTF-8 becomes U+FFFD and U+2028/U+2029 are escaped, as encoding/json does. Unlike

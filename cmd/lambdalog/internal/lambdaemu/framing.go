@@ -1,11 +1,14 @@
 package lambdaemu
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
 	"time"
+
+	lambdafacts "github.com/lambdalog/lambdalog/internal/invocation" // lambdaemu has its own invocation type
 )
 
 // runtimeVersion is the runtime version reported in INIT_START.
@@ -154,20 +157,11 @@ func (f framer) report(t time.Time, r report) string {
 		b.WriteString("Status: error\tError Type: " + r.errorType + "\t")
 	}
 	if r.traceID != "" {
-		fmt.Fprintf(&b, "\nXRAY TraceId: %s\tSegmentId: %s\tSampled: true\t", traceRoot(r.traceID), r.segmentID)
+		root := cmp.Or(lambdafacts.ParseTraceHeader(r.traceID).Root, r.traceID)
+		fmt.Fprintf(&b, "\nXRAY TraceId: %s\tSegmentId: %s\tSampled: true\t", root, r.segmentID)
 	}
 	b.WriteString("\n")
 	return b.String()
-}
-
-// traceRoot extracts the Root= value of an X-Amzn-Trace-Id header.
-func traceRoot(h string) string {
-	for part := range strings.SplitSeq(h, ";") {
-		if v, ok := strings.CutPrefix(part, "Root="); ok {
-			return v
-		}
-	}
-	return h
 }
 
 // keepAppLine reports whether an application output line passes the
