@@ -3,24 +3,23 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/lambdaemu"
-	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/logsapi"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/server"
 )
 
 func devCommand() command {
 	return command{
 		name:    "dev",
-		summary: "run Lambda functions locally with Lambda's logs, the Invoke API and an API Gateway front",
+		summary: "run Lambda functions locally, with Lambda's logs, the Invoke API and an API Gateway front",
 		run:     runDev,
 	}
 }
@@ -31,120 +30,119 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
+// devFlags are dev's flags.
+type devFlags struct {
+	serverFlags
+	template, apiAddr, region string
+	// The functions named by --function, and what applies to them.
+	functions, env, routes listFlag
+	memorySize, timeout    int
+	logFormat, logLevel    string
+	logGroup               string
+}
+
+func (f *devFlags) register(fs *flag.FlagSet) {
+	f.serverFlags.register(fs, "`host:port` of the CloudWatch Logs, CloudWatch metrics and Lambda Invoke APIs (loopback only)")
+	fs.StringVar(&f.template, "template", "", "AWS SAM template `file` (default ./template.yaml when present)")
+	fs.Var(&f.functions, "function", "`NAME=PATH`: run a Go package directory or an executable as function NAME (repeatable)")
+	fs.Var(&f.env, "env", "`KEY=VALUE` environment variable for --function functions (repeatable)")
+	fs.Var(&f.routes, "route", "`'METHOD /path'` API Gateway (REST) route for the single --function (repeatable)")
+	fs.IntVar(&f.memorySize, "memory-size", 128, "memory size in MB of --function functions")
+	fs.IntVar(&f.timeout, "timeout", 3, "timeout in seconds of --function functions")
+	fs.StringVar(&f.logFormat, "log-format", "Text", "log format of --function functions: Text or JSON")
+	fs.StringVar(&f.logLevel, "log-level", "", "application log level of --function functions under JSON format")
+	fs.StringVar(&f.logGroup, "log-group", "", "log `group` of the single --function (default /aws/lambda/NAME)")
+	fs.StringVar(&f.apiAddr, "api-addr", "127.0.0.1:3000", "`host:port` of the API Gateway front (loopback only)")
+	fs.StringVar(&f.region, "region", "us-east-1", "AWS region of the functions and their log groups")
+}
+
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("dev", "dev [--template FILE | --function NAME=PATH ...] [--addr host:port] [--api-addr host:port] [--data DIR | --memory]", stderr)
-	template := fs.String("template", "", "AWS SAM template (default ./template.yaml when present)")
-	var fnFlags, envFlags, routeFlags listFlag
-	fs.Var(&fnFlags, "function", "NAME=PATH: run a Go package directory or an executable as function NAME (repeatable)")
-	fs.Var(&envFlags, "env", "KEY=VALUE environment variable for --function functions (repeatable)")
-	fs.Var(&routeFlags, "route", "'METHOD /path' API Gateway (REST) route for the single --function (repeatable)")
-	memSize := fs.Int("memory-size", 128, "memory size in MB of --function functions")
-	timeout := fs.Int("timeout", 3, "timeout in seconds of --function functions")
-	logFormat := fs.String("log-format", "Text", "log format of --function functions: Text or JSON")
-	logLevel := fs.String("log-level", "", "application log level of --function functions under JSON format")
-	logGroup := fs.String("log-group", "", "log group of the single --function (default /aws/lambda/NAME)")
-	addr := fs.String("addr", defaultAddr, "CloudWatch Logs and Lambda Invoke API address (loopback only)")
-	apiAddr := fs.String("api-addr", "127.0.0.1:3000", "API Gateway front address (loopback only)")
-	data := fs.String("data", "", "data directory (default $XDG_DATA_HOME/lambdalog or ~/.local/share/lambdalog)")
-	memory := fs.Bool("memory", false, "keep logs in memory only")
-	region := fs.String("region", "us-east-1", "AWS region of the functions and their log groups")
-	account := fs.String("account-id", "123456789012", "AWS account id used in ARNs")
+	fs := newFlagSet("dev", "dev [--template FILE | --function NAME=PATH ...] [--addr host:port] [--api-addr host:port] [--data DIR | --memory] [--ready-file FILE]", stderr)
+	var f devFlags
+	f.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	for _, a := range []string{*addr, *apiAddr} {
+	if err := f.run(ctx, stdout, stderr); err != nil {
+		return fmt.Errorf("dev: %w", err)
+	}
+	return nil
+}
+
+// run builds the functions, opens the server, and serves until ctx ends.
+func (f *devFlags) run(ctx context.Context, stdout, stderr io.Writer) error {
+	for _, a := range []string{f.addr, f.apiAddr} {
 		if !isLoopback(a) {
-			return fmt.Errorf("dev: %s is not a loopback address; dev serves unauthenticated APIs and only binds 127.0.0.1 or localhost", a)
+			return fmt.Errorf("%s is not a loopback address; dev serves unauthenticated APIs and only binds 127.0.0.1 or localhost", a)
 		}
 	}
 	buildDir, err := os.MkdirTemp("", "lambdalog-dev-")
 	if err != nil {
-		return fmt.Errorf("dev: %w", err)
+		return err
 	}
 	defer os.RemoveAll(buildDir)
-
-	var fns []lambdaemu.Function
-	switch {
-	case *template != "" && len(fnFlags) > 0:
-		return errors.New("dev: pass --template or --function, not both")
-	case len(fnFlags) > 0:
-		fns, err = flagFunctions(ctx, buildDir, fnFlags, envFlags, routeFlags, *memSize, *timeout, *logFormat, *logLevel, *logGroup)
-	default:
-		fns, err = templateFunctions(ctx, buildDir, *template, stdout)
-	}
+	fns, err := f.buildFunctions(ctx, buildDir, stdout)
 	if err != nil {
-		return fmt.Errorf("dev: %w", err)
+		return err
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	b, err := openBackend(*data, *memory, logsapi.Options{AccountID: *account, Logger: logger})
+	srv, err := f.open(logger, nil)
 	if err != nil {
-		return fmt.Errorf("dev: %w", err)
+		return err
 	}
-	defer b.Close()
+	defer srv.Close()
 	emu, err := lambdaemu.New(lambdaemu.Options{
-		Region: *region, AccountID: *account, Sink: lambdaemu.StoreSink(b.logs, *region), Echo: stdout, Logger: logger,
+		Region: f.region, AccountID: f.account, Sink: lambdaemu.StoreSink(srv.Logs, f.region), Echo: stdout, Logger: logger,
 	})
 	if err != nil {
-		return fmt.Errorf("dev: %w", err)
+		return err
 	}
 	defer emu.Close()
 	for _, fn := range fns {
 		if err := emu.AddFunction(fn); err != nil {
-			return fmt.Errorf("dev: %w", err)
+			return err
 		}
 	}
-
-	invoke := emu.InvokeAPI()
-	mux := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/2015-03-31/functions/") {
-			invoke.ServeHTTP(w, r)
-			return
+	srv.Router.Register(emu.InvokeAPI())
+	err = server.Run(ctx, logger, []server.Listener{
+		{Name: "api", Addr: f.addr, Flag: "--addr", Handler: srv.Router},
+		{Name: "apiGateway", Addr: f.apiAddr, Flag: "--api-addr", Handler: emu.APIGateway()},
+	}, func(urls map[string]string) error {
+		// Each address ends its line, so scripts can take the last field.
+		fmt.Fprintf(stdout, "lambdalog: region %s, account %s\n", f.region, f.account)
+		fmt.Fprintf(stdout, "lambdalog: %s APIs on %s\n", joinAnd(srv.Router.APIs()), urls["api"])
+		fmt.Fprintf(stdout, "lambdalog: API Gateway on %s\n", urls["apiGateway"])
+		fmt.Fprintf(stdout, "lambdalog: store %s\n", srv.Location)
+		for _, fn := range emu.Functions() {
+			fmt.Fprintf(stdout, "lambdalog: function %s (%d MB, %s, logs in %s)\n", fn.Name, fn.MemoryMB, fn.Timeout, fn.LogGroup)
+			for _, r := range fn.Routes {
+				fmt.Fprintf(stdout, "lambdalog:   %s %s %s%s\n", r.Kind, r.Method, urls["apiGateway"], r.Path)
+			}
 		}
-		b.api.ServeHTTP(w, r)
+		if err := f.ready(urls); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "lambdalog: ready; press Ctrl-C to stop")
+		return nil
 	})
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("dev: %w", err)
-	}
-	apiLn, err := net.Listen("tcp", *apiAddr)
-	if err != nil {
-		ln.Close()
-		return fmt.Errorf("dev: %w", err)
-	}
-	errLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
-	srvs := []*http.Server{
-		{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errLog},
-		{Handler: emu.APIGateway(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: errLog},
-	}
-	errc := make(chan error, 2)
-	go func() { errc <- srvs[0].Serve(ln) }()
-	go func() { errc <- srvs[1].Serve(apiLn) }()
-
-	// Each address ends its line, so scripts can take the last field.
-	fmt.Fprintf(stdout, "lambdalog: region %s, account %s\n", *region, *account)
-	fmt.Fprintf(stdout, "lambdalog: CloudWatch Logs, CloudWatch metrics and Lambda Invoke APIs on http://%s\n", ln.Addr())
-	fmt.Fprintf(stdout, "lambdalog: API Gateway on http://%s\n", apiLn.Addr())
-	fmt.Fprintf(stdout, "lambdalog: store %s\n", b.location)
-	for _, fn := range emu.Functions() {
-		fmt.Fprintf(stdout, "lambdalog: function %s (%d MB, %s, logs in %s)\n", fn.Name, fn.MemoryMB, fn.Timeout, fn.LogGroup)
-		for _, r := range fn.Routes {
-			fmt.Fprintf(stdout, "lambdalog:   %s %s http://%s%s\n", r.Kind, r.Method, apiLn.Addr(), r.Path)
-		}
-	}
-	fmt.Fprintln(stdout, "lambdalog: ready; press Ctrl-C to stop")
-	select {
-	case err := <-errc:
-		return fmt.Errorf("dev: %w", err)
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for _, s := range srvs {
-		_ = s.Shutdown(shutdownCtx)
+	if err := errors.Join(err, emu.Close(), srv.Close()); err != nil {
+		return err
 	}
 	fmt.Fprintln(stdout, "lambdalog: stopped")
 	return nil
+}
+
+// buildFunctions builds the functions of --function flags or of the template.
+func (f *devFlags) buildFunctions(ctx context.Context, buildDir string, stdout io.Writer) ([]lambdaemu.Function, error) {
+	switch {
+	case f.template != "" && len(f.functions) > 0:
+		return nil, errors.New("pass --template or --function, not both")
+	case len(f.functions) > 0:
+		return f.flagFunctions(ctx, buildDir)
+	default:
+		return templateFunctions(ctx, buildDir, f.template, stdout)
+	}
 }
 
 // templateFunctions loads and builds a SAM template's functions. With no
@@ -187,12 +185,12 @@ func buildAll(ctx context.Context, buildDir string, tfs []lambdaemu.TemplateFunc
 }
 
 // flagFunctions builds the functions given by --function flags.
-func flagFunctions(ctx context.Context, buildDir string, specs, env, routes []string, memMB, timeoutS int, format, level, group string) ([]lambdaemu.Function, error) {
-	if (group != "" || len(routes) > 0) && len(specs) > 1 {
+func (f *devFlags) flagFunctions(ctx context.Context, buildDir string) ([]lambdaemu.Function, error) {
+	if (f.logGroup != "" || len(f.routes) > 0) && len(f.functions) > 1 {
 		return nil, errors.New("--log-group and --route apply to a single --function")
 	}
 	vars := map[string]string{}
-	for _, kv := range env {
+	for _, kv := range f.env {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
 			return nil, fmt.Errorf("--env %q: want KEY=VALUE", kv)
@@ -200,15 +198,15 @@ func flagFunctions(ctx context.Context, buildDir string, specs, env, routes []st
 		vars[k] = v
 	}
 	var rs []lambdaemu.Route
-	for _, r := range routes {
+	for _, r := range f.routes {
 		method, path, ok := strings.Cut(strings.TrimSpace(r), " ")
 		if !ok {
 			return nil, fmt.Errorf("--route %q: want 'METHOD /path'", r)
 		}
 		rs = append(rs, lambdaemu.Route{Kind: "Api", Method: strings.ToUpper(method), Path: strings.TrimSpace(path)})
 	}
-	var tfs []lambdaemu.TemplateFunction
-	for _, spec := range specs {
+	var fns []lambdaemu.Function
+	for _, spec := range f.functions {
 		name, path, ok := strings.Cut(spec, "=")
 		if !ok || name == "" || path == "" {
 			return nil, fmt.Errorf("--function %q: want NAME=PATH", spec)
@@ -218,23 +216,15 @@ func flagFunctions(ctx context.Context, buildDir string, specs, env, routes []st
 			return nil, err
 		}
 		fn := lambdaemu.Function{
-			Name: name, Handler: "bootstrap", MemoryMB: memMB, Timeout: time.Duration(timeoutS) * time.Second,
-			Env: vars, LogFormat: format, ApplicationLogLevel: level, LogGroup: group, Routes: rs,
+			Name: name, Handler: "bootstrap", MemoryMB: f.memorySize, Timeout: time.Duration(f.timeout) * time.Second,
+			Env: vars, LogFormat: f.logFormat, ApplicationLogLevel: f.logLevel, LogGroup: f.logGroup, Routes: rs,
 		}
 		if st, err := os.Stat(abs); err == nil && st.Mode().IsRegular() {
 			fn.Command, fn.Dir = []string{abs}, filepath.Dir(abs)
-			tfs = append(tfs, lambdaemu.TemplateFunction{Function: fn})
+			fns = append(fns, fn)
 			continue
 		}
-		tfs = append(tfs, lambdaemu.TemplateFunction{Function: fn, CodeDir: abs})
-	}
-	var fns []lambdaemu.Function
-	for _, tf := range tfs {
-		if tf.CodeDir == "" {
-			fns = append(fns, tf.Function)
-			continue
-		}
-		built, err := buildAll(ctx, buildDir, []lambdaemu.TemplateFunction{tf})
+		built, err := buildAll(ctx, buildDir, []lambdaemu.TemplateFunction{{Function: fn, CodeDir: abs}})
 		if err != nil {
 			return nil, err
 		}

@@ -51,13 +51,13 @@ func (d *devServer) output() string {
 	return d.out.String()
 }
 
-var addrLine = regexp.MustCompile(`^lambdalog: (CloudWatch Logs, CloudWatch metrics and Lambda Invoke APIs|API Gateway) on (http://\S+)$`)
-
-// startDev runs `lambdalog dev args...` in dir and waits until it is ready.
-// It is stopped with SIGINT when the test ends and must then exit cleanly.
+// startDev runs `lambdalog dev args...` in dir and waits until it has written
+// its --ready-file. It is stopped with SIGINT when the test ends and must then
+// exit cleanly.
 func startDev(t *testing.T, dir string, args ...string) *devServer {
 	t.Helper()
-	cmd := exec.Command(testserver.Binary(t), append([]string{"dev"}, args...)...)
+	readyFile := filepath.Join(t.TempDir(), "ready.json")
+	cmd := exec.Command(testserver.Binary(t), append([]string{"dev", "--ready-file", readyFile}, args...)...)
 	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -69,42 +69,29 @@ func startDev(t *testing.T, dir string, args ...string) *devServer {
 		t.Fatal(err)
 	}
 	d := &devServer{}
-	ready := make(chan struct{})
 	scanned := make(chan struct{})
 	go func() {
 		defer close(scanned)
 		sc := bufio.NewScanner(pr)
 		sc.Buffer(nil, 1<<20)
 		for sc.Scan() {
-			line := sc.Text()
 			d.mu.Lock()
-			d.out.WriteString(line + "\n")
-			if m := addrLine.FindStringSubmatch(line); m != nil {
-				if m[1] == "API Gateway" {
-					d.apiURL = m[2]
-				} else {
-					d.logsURL = m[2]
-				}
-			}
-			if line == "lambdalog: ready; press Ctrl-C to stop" {
-				close(ready)
-			}
+			d.out.WriteString(sc.Text() + "\n")
 			d.mu.Unlock()
 		}
 	}()
+	exitedCh := make(chan struct{})
 	exited := make(chan error, 1)
-	go func() { <-scanned; exited <- cmd.Wait() }()
-	select {
-	case <-ready:
-	case err := <-exited:
-		t.Fatalf("dev exited before printing its addresses: %v\nstdout:\n%s\nstderr:\n%s", err, d.output(), stderr.String())
-	case <-time.After(3 * time.Minute):
+	go func() { <-scanned; err := cmd.Wait(); close(exitedCh); exited <- err }()
+	urls, err := testserver.WaitReady(readyFile, exitedCh, 3*time.Minute)
+	if err != nil {
 		_ = cmd.Process.Kill()
-		t.Fatalf("dev printed no addresses:\n%s", d.output())
+		t.Fatalf("dev: %v\nstdout:\n%s\nstderr:\n%s", err, d.output(), stderr.String())
 	}
+	d.logsURL, d.apiURL = urls["api"], urls["apiGateway"]
 	for _, u := range []string{d.logsURL, d.apiURL} {
 		if u == "" || strings.HasSuffix(u, ":0") {
-			t.Fatalf("dev printed the unresolved address %s", u)
+			t.Fatalf("dev wrote the unresolved address %q", u)
 		}
 	}
 	t.Cleanup(func() {

@@ -1,13 +1,21 @@
-// Command lambdalog runs lambdalog's local AWS tooling: a CloudWatch
-// Logs-compatible server today, and local Lambda runs and log queries as
-// they are added.
+// Command lambdalog runs AWS Lambda functions and the AWS services they log,
+// measure and trace to, on your machine, and reads what they wrote.
 //
 // Usage:
 //
 //	lambdalog <command> [flags]
 //
-// Run "lambdalog help" for the list of commands and
-// "lambdalog <command> -h" for a command's flags.
+// Commands:
+//
+//	serve     run the CloudWatch Logs and CloudWatch metrics APIs on an embedded store
+//	dev       run Lambda functions locally, with Lambda's logs, the Invoke API and an API Gateway front
+//	metrics   list metrics and print their series
+//	version   print the version and the revision it was built from
+//	help      print the commands, or one command's flags
+//
+// Run "lambdalog help <command>" (or "lambdalog <command> --help") for a
+// command's flags. The commands live in this package, one file each; the
+// services they run are in internal/server and the packages it wires.
 package main
 
 import (
@@ -18,11 +26,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
 // command is one subcommand. To add one, write a file with a function
-// returning a command and list it in commands.
+// returning a command, list it in commands, and add its line to the
+// package comment (a test checks they agree).
 type command struct {
 	name    string
 	summary string
@@ -36,6 +46,7 @@ func commands() []command {
 		devCommand(),
 		metricsCommand(),
 		versionCommand(),
+		helpCommand(),
 	}
 }
 
@@ -58,27 +69,62 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		printHelp(stdout)
 		return nil
 	}
-	for _, c := range commands() {
-		if c.name == args[0] {
-			return c.run(ctx, args[1:], stdout, stderr)
-		}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = []string{"version"}
+	}
+	if c, ok := findCommand(args[0]); ok {
+		return c.run(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "lambdalog: unknown command %q\n\n", args[0])
 	printHelp(stderr)
 	return errUsage
 }
 
+func findCommand(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
 func printHelp(w io.Writer) {
-	fmt.Fprintln(w, "lambdalog: observability tools for AWS Lambda, locally.")
+	fmt.Fprintln(w, "lambdalog: run AWS Lambda functions and their logs, metrics and traces locally, and read them.")
 	fmt.Fprintln(w, "\nUsage:\n  lambdalog <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'lambdalog <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'lambdalog help <command>' for a command's flags.")
+}
+
+func helpCommand() command {
+	return command{
+		name:    "help",
+		summary: "print the commands, or one command's flags",
+		run: func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+			if len(args) == 0 {
+				printHelp(stdout)
+				return nil
+			}
+			c, ok := findCommand(args[0])
+			if !ok || c.name == "help" {
+				fmt.Fprintf(stderr, "lambdalog help: unknown command %q\n\n", args[0])
+				printHelp(stderr)
+				return errUsage
+			}
+			// A command prints its usage to its stderr on --help; here it is asked for.
+			err := c.run(ctx, []string{"--help"}, stdout, stdout)
+			if errors.Is(err, flag.ErrHelp) {
+				return nil
+			}
+			return err
+		},
+	}
 }
 
 // parseFlags parses args, turning flag errors (already printed with the
@@ -97,13 +143,30 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return err
 }
 
-// newFlagSet returns a flag set that prints usage to stderr.
+// newFlagSet returns a flag set that prints its usage, with every flag
+// spelled --name as in the usage line, to stderr.
 func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: lambdalog %s\n\nFlags:\n", usage)
-		fs.PrintDefaults()
+		printFlags(stderr, fs)
 	}
 	return fs
+}
+
+// printFlags is flag.PrintDefaults with flags spelled --name.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		line += "\n    \t" + strings.ReplaceAll(usage, "\n", "\n    \t")
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "[]" {
+			line += fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		fmt.Fprintln(w, line)
+	})
 }

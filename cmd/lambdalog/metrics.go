@@ -19,7 +19,7 @@ import (
 func metricsCommand() command {
 	return command{
 		name:    "metrics",
-		summary: "list metrics and print their series (sum, average, min, max, count per period)",
+		summary: "list metrics and print their series",
 		run:     runMetrics,
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/metricsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/metricstore"
 )
@@ -27,7 +28,7 @@ func TestMetricsCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	srv := httptest.NewServer(metricsapi.New(st, metricsapi.Options{}))
+	srv := httptest.NewServer(awsapi.NewRouter(awsapi.Options{}, metricsapi.New(st, metricsapi.Options{})))
 	defer srv.Close()
 
 	var out, errOut bytes.Buffer

@@ -3,14 +3,16 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
-	"time"
+	"os"
+	"strings"
 
-	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/logsapi"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/server"
 )
 
 const defaultAddr = "127.0.0.1:4588"
@@ -18,66 +20,101 @@ const defaultAddr = "127.0.0.1:4588"
 func serveCommand() command {
 	return command{
 		name:    "serve",
-		summary: "run a CloudWatch Logs-compatible API server on an embedded store",
+		summary: "run the CloudWatch Logs and CloudWatch metrics APIs on an embedded store",
 		run:     runServe,
 	}
 }
 
+// serverFlags are the flags serve and dev share: where the APIs listen and
+// where the data lives.
+type serverFlags struct {
+	addr, data, account, readyFile string
+	memory                         bool
+}
+
+func (f *serverFlags) register(fs *flag.FlagSet, addrUsage string) {
+	fs.StringVar(&f.addr, "addr", defaultAddr, addrUsage)
+	fs.StringVar(&f.data, "data", "", "data `directory` (default $XDG_DATA_HOME/lambdalog or ~/.local/share/lambdalog)")
+	fs.BoolVar(&f.memory, "memory", false, "keep data in memory only; everything is lost on exit")
+	fs.StringVar(&f.account, "account-id", "123456789012", "AWS account `id` used in ARNs")
+	fs.StringVar(&f.readyFile, "ready-file", "", "once listening, write the URLs as a JSON object to this `file` (for scripts and tests)")
+}
+
+// open opens the data directory and the router over it.
+func (f *serverFlags) open(logger *slog.Logger, creds *awsapi.Credentials) (*server.Server, error) {
+	return server.Open(server.Config{DataDir: f.data, Memory: f.memory, AccountID: f.account, Credentials: creds, Logger: logger})
+}
+
+// ready writes the ready file, if one was asked for.
+func (f *serverFlags) ready(urls map[string]string) error {
+	if f.readyFile == "" {
+		return nil
+	}
+	return server.WriteReadyFile(f.readyFile, urls)
+}
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "serve [--addr host:port] [--data DIR | --memory] [--account-id ID] [--access-key-id K --secret-access-key S]", stderr)
-	addr := fs.String("addr", defaultAddr, "listen address; any non-loopback address requires --access-key-id and --secret-access-key")
-	data := fs.String("data", "", "data directory (default $XDG_DATA_HOME/lambdalog or ~/.local/share/lambdalog)")
-	memory := fs.Bool("memory", false, "keep data in memory only; everything is lost on exit")
-	account := fs.String("account-id", "123456789012", "AWS account id used in ARNs")
-	keyID := fs.String("access-key-id", "", "access key id clients must sign requests with (SigV4)")
-	secret := fs.String("secret-access-key", "", "secret access key clients must sign requests with (SigV4)")
+	fs := newFlagSet("serve", "serve [--addr host:port] [--data DIR | --memory] [--account-id ID] [--access-key-id K --secret-access-key-file FILE] [--ready-file FILE]", stderr)
+	var sf serverFlags
+	sf.register(fs, "`host:port` to listen on; any non-loopback address requires credentials (--access-key-id and the secret)")
+	keyID := fs.String("access-key-id", os.Getenv("LAMBDALOG_ACCESS_KEY_ID"), "access `key id` clients must sign requests with (SigV4); default $LAMBDALOG_ACCESS_KEY_ID")
+	secretFile := fs.String("secret-access-key-file", "", "`file` holding the secret access key clients sign with; default: the secret in $LAMBDALOG_SECRET_ACCESS_KEY")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if (*keyID == "") != (*secret == "") {
-		return errors.New("serve: --access-key-id and --secret-access-key must be given together")
+	creds, err := credentialsFrom(*keyID, *secretFile)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
-	if *keyID == "" && !isLoopback(*addr) {
-		return fmt.Errorf("serve: refusing to listen on non-loopback address %s without credentials: pass --access-key-id and --secret-access-key so requests are SigV4-verified, or use 127.0.0.1", *addr)
+	if creds == nil && !isLoopback(sf.addr) {
+		return fmt.Errorf("serve: refusing to listen on non-loopback address %s without credentials: pass --access-key-id and --secret-access-key-file (or set LAMBDALOG_ACCESS_KEY_ID and LAMBDALOG_SECRET_ACCESS_KEY) so requests are SigV4-verified, or use 127.0.0.1", sf.addr)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	b, err := openBackend(*data, *memory, logsapi.Options{
-		AccountID: *account, AccessKeyID: *keyID, SecretAccessKey: *secret, Logger: logger,
-	})
+	srv, err := sf.open(logger, creds)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	defer b.Close()
-
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	srv := &http.Server{
-		Handler:           b.api,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	fmt.Fprintf(stdout, "lambdalog: CloudWatch Logs and CloudWatch metrics APIs on http://%s\n", ln.Addr())
-	fmt.Fprintf(stdout, "lambdalog: store %s\n", b.location)
-
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("serve: shutdown: %w", err)
-	}
-	if err := b.Close(); err != nil {
+	defer srv.Close()
+	err = server.Run(ctx, logger, []server.Listener{{Name: "api", Addr: sf.addr, Flag: "--addr", Handler: srv.Router}},
+		func(urls map[string]string) error {
+			fmt.Fprintf(stdout, "lambdalog: %s APIs on %s\n", joinAnd(srv.Router.APIs()), urls["api"])
+			fmt.Fprintf(stdout, "lambdalog: store %s\n", srv.Location)
+			return sf.ready(urls)
+		})
+	if err = errors.Join(err, srv.Close()); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	fmt.Fprintln(stdout, "lambdalog: stopped")
 	return nil
+}
+
+// credentialsFrom returns the credentials requests must be signed with, or
+// nil when no access key id is given. The secret never comes from the
+// command line, where every user of the machine could read it in ps.
+func credentialsFrom(keyID, secretFile string) (*awsapi.Credentials, error) {
+	secret := os.Getenv("LAMBDALOG_SECRET_ACCESS_KEY")
+	if secretFile != "" {
+		b, err := os.ReadFile(secretFile)
+		if err != nil {
+			return nil, fmt.Errorf("--secret-access-key-file: %w", err)
+		}
+		secret = strings.TrimSpace(string(b))
+	}
+	switch {
+	case keyID == "" && secret == "":
+		return nil, nil
+	case keyID == "" || secret == "":
+		return nil, errors.New("an access key id needs its secret and the secret its key id: pass --access-key-id (or set LAMBDALOG_ACCESS_KEY_ID) with --secret-access-key-file (or LAMBDALOG_SECRET_ACCESS_KEY)")
+	}
+	return &awsapi.Credentials{AccessKeyID: keyID, SecretAccessKey: secret}, nil
+}
+
+// joinAnd joins names as "a, b and c".
+func joinAnd(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // isLoopback reports whether addr's host is a loopback name or address.

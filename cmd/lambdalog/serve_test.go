@@ -89,7 +89,7 @@ func TestServeRefusesPublicAddressWithoutCredentials(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	err = run(context.Background(), []string{"serve", "--access-key-id", "k"}, io.Discard, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "must be given together") {
+	if err == nil || !strings.Contains(err.Error(), "needs its secret") {
 		t.Fatalf("err = %v", err)
 	}
 }

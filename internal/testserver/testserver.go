@@ -9,16 +9,14 @@
 package testserver
 
 import (
-	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -70,51 +68,55 @@ type Server struct {
 	out  bytes.Buffer // everything the process printed, for failure messages
 }
 
-var listenURL = regexp.MustCompile(`http://[^\s]+`)
-
 // Serve runs `lambdalog serve --addr 127.0.0.1:0 args...` (args such as "--memory", or
-// "--data", dir; a later --addr wins) and waits until it prints the URL it listens on. The
+// "--data", dir; a later --addr wins) and waits until it has written its --ready-file. The
 // process is killed when the test ends.
 func Serve(t testing.TB, args ...string) *Server {
 	t.Helper()
 	s := &Server{done: make(chan struct{})}
-	s.cmd = exec.Command(Binary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
-	stdout, err := s.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ready := filepath.Join(t.TempDir(), "ready.json")
+	s.cmd = exec.Command(Binary(t), append([]string{"serve", "--addr", "127.0.0.1:0", "--ready-file", ready}, args...)...)
+	s.cmd.Stdout = writerFunc(s.record)
 	s.cmd.Stderr = writerFunc(s.record)
 	if err := s.cmd.Start(); err != nil {
 		t.Fatalf("start lambdalog serve: %v", err)
 	}
-	t.Cleanup(s.Kill)
-
-	urls := make(chan string, 1)
 	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			line := sc.Text()
-			s.record([]byte(line + "\n"))
-			if u := listenURL.FindString(line); u != "" {
-				select {
-				case urls <- strings.TrimRight(u, "/"):
-				default:
-				}
-			}
-		}
-		io.Copy(io.Discard, stdout)
 		s.cmd.Wait()
 		close(s.done)
 	}()
-	select {
-	case s.URL = <-urls:
-		return s
-	case <-s.done:
-		t.Fatalf("lambdalog serve exited before listening: %v\n%s", s.cmd.ProcessState, s.Output())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("lambdalog serve printed no http:// line in 30s:\n%s", s.Output())
+	t.Cleanup(s.Kill)
+	urls, err := WaitReady(ready, s.done, 30*time.Second)
+	if err != nil {
+		t.Fatalf("lambdalog serve: %v\n%s", err, s.Output())
 	}
-	return nil
+	s.URL = urls["api"]
+	return s
+}
+
+// WaitReady waits for a lambdalog --ready-file at path and returns the URLs it
+// holds by name ("api", "apiGateway"), failing when exited is closed first or
+// after timeout.
+func WaitReady(path string, exited <-chan struct{}, timeout time.Duration) (map[string]string, error) {
+	deadline := time.After(timeout)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if b, err := os.ReadFile(path); err == nil {
+			var urls map[string]string
+			if err := json.Unmarshal(b, &urls); err != nil {
+				return nil, fmt.Errorf("ready file %s: %w", path, err)
+			}
+			return urls, nil
+		}
+		select {
+		case <-exited:
+			return nil, errors.New("exited before it was ready")
+		case <-deadline:
+			return nil, fmt.Errorf("not ready (no %s) after %s", path, timeout)
+		case <-tick.C:
+		}
+	}
 }
 
 type writerFunc func([]byte) (int, error)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
 )
 
@@ -78,7 +79,7 @@ func BenchmarkWarmInvoke(b *testing.B) {
 		defer st.Close()
 		emu := benchEmulator(b, st, hello)
 		defer emu.Close()
-		srv := httptest.NewServer(emu.InvokeAPI())
+		srv := httptest.NewServer(awsapi.NewRouter(awsapi.Options{}, emu.InvokeAPI()))
 		defer srv.Close()
 		url := srv.URL + "/2015-03-31/functions/hello/invocations"
 		call := func() {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/lambdaemu"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
 )
@@ -47,5 +48,5 @@ func Example() {
 	fmt.Printf("%s\n%s", out.Payload, out.Log) // the log ends with the REPORT line
 
 	go http.ListenAndServe("127.0.0.1:3000", emu.APIGateway())
-	log.Fatal(http.ListenAndServe("127.0.0.1:4588", emu.InvokeAPI()))
+	log.Fatal(http.ListenAndServe("127.0.0.1:4588", awsapi.NewRouter(awsapi.Options{}, emu.InvokeAPI())))
 }

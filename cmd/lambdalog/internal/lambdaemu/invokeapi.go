@@ -1,13 +1,15 @@
 package lambdaemu
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
+
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
 )
 
 // Invoke payload limits (Lambda quotas).
@@ -17,14 +19,50 @@ const (
 	tailBytes       = 4096
 )
 
-// InvokeAPI returns the Lambda Invoke API as an http.Handler:
+// invokePrefix starts the path of every Lambda API request this server
+// answers: POST /2015-03-31/functions/{FunctionName}/invocations.
+const invokePrefix = "/2015-03-31/functions/"
+
+// InvokeAPI returns the Lambda Invoke API, to register with an awsapi.Router:
 // POST /2015-03-31/functions/{FunctionName}/invocations, with the
 // RequestResponse, Event and DryRun invocation types, X-Amz-Log-Type Tail
-// and Lambda's restJson error shapes. Requests are not authenticated.
-func (e *Emulator) InvokeAPI() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /2015-03-31/functions/{name}/invocations", e.serveInvoke)
-	return mux
+// and Lambda's restJson error shapes.
+func (e *Emulator) InvokeAPI() awsapi.API { return invokeAPI{e} }
+
+type invokeAPI struct{ e *Emulator }
+
+// Spec implements awsapi.API.
+func (invokeAPI) Spec() awsapi.Spec {
+	return awsapi.Spec{Name: "Lambda Invoke", SigningName: "lambda", MaxBody: maxSyncPayload}
+}
+
+// Match implements awsapi.API: every request under /2015-03-31/functions.
+func (invokeAPI) Match(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, strings.TrimSuffix(invokePrefix, "/"))
+}
+
+// WriteError implements awsapi.API.
+func (invokeAPI) WriteError(w http.ResponseWriter, r *awsapi.Request, e *awsapi.Error) {
+	switch e.Code {
+	case awsapi.CodeTooLarge:
+		lambdaError(w, r.ID, http.StatusRequestEntityTooLarge, "RequestTooLargeException",
+			fmt.Sprintf("Request must be smaller than %d bytes for the InvokeFunction operation", maxSyncPayload))
+	case awsapi.CodeInternal:
+		lambdaError(w, r.ID, http.StatusInternalServerError, "ServiceException", e.Message)
+	default:
+		lambdaError(w, r.ID, e.Status, e.Code, e.Message)
+	}
+}
+
+// Serve implements awsapi.API.
+func (a invokeAPI) Serve(w http.ResponseWriter, r *awsapi.Request) {
+	name, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, invokePrefix), "/invocations")
+	if r.Method != http.MethodPost || !ok || name == "" || strings.Contains(name, "/") {
+		lambdaError(w, r.ID, http.StatusBadRequest, "UnknownOperationException",
+			"lambdalog emulates only Lambda's Invoke operation (POST /2015-03-31/functions/{FunctionName}/invocations), not "+r.Method+" "+r.URL.Path)
+		return
+	}
+	a.e.serveInvoke(w, r, name)
 }
 
 // lambdaError writes a Lambda (restJson) error.
@@ -77,9 +115,8 @@ func (e *Emulator) resolveName(raw, qualifier string) (string, error) {
 	return name, nil
 }
 
-func (e *Emulator) serveInvoke(w http.ResponseWriter, r *http.Request) {
-	reqID := newRequestID()
-	raw := r.PathValue("name")
+func (e *Emulator) serveInvoke(w http.ResponseWriter, r *awsapi.Request, raw string) {
+	reqID := r.ID
 	qualifier := r.URL.Query().Get("Qualifier")
 	name, err := e.resolveName(raw, qualifier)
 	if errors.Is(err, errUnknownFunction) {
@@ -116,11 +153,7 @@ func (e *Emulator) serveInvoke(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("1 validation error detected: Value '%s' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [Tail, None]", logType))
 		return
 	}
-	payload, err := io.ReadAll(io.LimitReader(r.Body, int64(limit)+1))
-	if err != nil {
-		lambdaError(w, reqID, http.StatusBadRequest, "InvalidRequestContentException", "Could not read request body: "+err.Error())
-		return
-	}
+	payload := r.Payload
 	if len(payload) > limit {
 		op := "InvokeFunction"
 		if typ == "Event" {
@@ -136,7 +169,7 @@ func (e *Emulator) serveInvoke(w http.ResponseWriter, r *http.Request) {
 		lambdaError(w, reqID, http.StatusBadRequest, "InvalidRequestContentException", "Could not parse request body into json: "+err.Error())
 		return
 	}
-	in := InvokeInput{Payload: payload, TraceID: r.Header.Get("X-Amzn-Trace-Id"), ClientContext: decodeClientContext(r.Header.Get("X-Amz-Client-Context"))}
+	in := InvokeInput{Payload: bytes.Clone(payload), TraceID: r.Header.Get("X-Amzn-Trace-Id"), ClientContext: decodeClientContext(r.Header.Get("X-Amz-Client-Context"))}
 	h := w.Header()
 	switch typ {
 	case "DryRun":

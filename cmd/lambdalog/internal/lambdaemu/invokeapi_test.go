@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
 )
 
 func lambdaClient(url string) *lambda.Client {
@@ -29,7 +31,7 @@ func lambdaClient(url string) *lambda.Client {
 
 func TestInvokeAPIWithSDK(t *testing.T) {
 	emu, st := newTestEmulator(t, behave(t, "fn"))
-	srv := httptest.NewServer(emu.InvokeAPI())
+	srv := httptest.NewServer(awsapi.NewRouter(awsapi.Options{}, emu.InvokeAPI()))
 	defer srv.Close()
 	c := lambdaClient(srv.URL)
 	ctx := context.Background()
@@ -108,7 +110,7 @@ func TestInvokeAPIWithAWSCLI(t *testing.T) {
 		t.Skip("aws CLI not installed")
 	}
 	emu, _ := newTestEmulator(t, behave(t, "fn"))
-	srv := httptest.NewServer(emu.InvokeAPI())
+	srv := httptest.NewServer(awsapi.NewRouter(awsapi.Options{}, emu.InvokeAPI()))
 	defer srv.Close()
 	outFile := filepath.Join(t.TempDir(), "out.json")
 	cmd := exec.Command("aws", "lambda", "invoke", "--endpoint-url", srv.URL, "--region", "us-east-1",

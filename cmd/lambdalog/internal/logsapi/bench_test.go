@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/logsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
 )
@@ -63,7 +64,7 @@ func openBenchStore(b *testing.B) *store.Store {
 func BenchmarkPutLogEvents(b *testing.B) {
 	ctx := context.Background()
 	st := openBenchStore(b)
-	h := logsapi.New(st, logsapi.Options{})
+	h := awsapi.NewRouter(awsapi.Options{}, logsapi.New(st, logsapi.Options{}))
 	const streams, perCall = 20, 10_000
 	if _, err := st.CreateGroup(ctx, "us-east-1", store.Group{Name: "bench"}); err != nil {
 		b.Fatal(err)
@@ -121,7 +122,7 @@ func BenchmarkGetLogEvents(b *testing.B) {
 	st := openBenchStore(b)
 	const n = 100_000
 	loadStreams(b, st, 1, n)
-	h := logsapi.New(st, logsapi.Options{})
+	h := awsapi.NewRouter(awsapi.Options{}, logsapi.New(st, logsapi.Options{}))
 	b.ResetTimer()
 	start := time.Now()
 	for range b.N {
@@ -157,7 +158,7 @@ func BenchmarkFilterLogEvents(b *testing.B) {
 	loadStreams(b, st, 20, n)
 	runtime.GC()
 	rss := rssBytes()
-	h := logsapi.New(st, logsapi.Options{})
+	h := awsapi.NewRouter(awsapi.Options{}, logsapi.New(st, logsapi.Options{}))
 	b.ResetTimer()
 	start := time.Now()
 	for range b.N {

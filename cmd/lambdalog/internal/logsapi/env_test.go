@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/logsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
 	"github.com/lambdalog/lambdalog/internal/testserver"
@@ -59,7 +60,11 @@ func newEnv(t *testing.T, cfg envConfig) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(logsapi.New(st, logsapi.Options{Now: now, AccessKeyID: cfg.keyID, SecretAccessKey: cfg.secret}))
+	ro := awsapi.Options{Now: now}
+	if cfg.keyID != "" {
+		ro.Credentials = &awsapi.Credentials{AccessKeyID: cfg.keyID, SecretAccessKey: cfg.secret}
+	}
+	srv := httptest.NewServer(awsapi.NewRouter(ro, logsapi.New(st, logsapi.Options{Now: now})))
 	t.Cleanup(func() {
 		srv.Close()
 		if err := st.Close(); err != nil {

@@ -4,26 +4,20 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
 )
 
-// apiError is an AWS-shaped error: its shape name becomes __type.
-type apiError struct {
-	status int
-	shape  string
-	msg    string
+// clientError returns a 400 error of the given shape.
+func clientError(shape, format string, args ...any) *awsapi.Error {
+	return &awsapi.Error{Status: http.StatusBadRequest, Code: shape, Message: fmt.Sprintf(format, args...)}
 }
 
-func (e *apiError) Error() string { return e.shape + ": " + e.msg }
-
-func clientError(shape, format string, args ...any) *apiError {
-	return &apiError{status: http.StatusBadRequest, shape: shape, msg: fmt.Sprintf(format, args...)}
-}
-
-func invalidParameter(format string, args ...any) *apiError {
+func invalidParameter(format string, args ...any) *awsapi.Error {
 	return clientError("InvalidParameterException", format, args...)
 }
 
-func serializationError(format string, args ...any) *apiError {
+func serializationError(format string, args ...any) *awsapi.Error {
 	return clientError("SerializationException", format, args...)
 }
 
@@ -33,7 +27,7 @@ var (
 	errGroupExists    = clientError("ResourceAlreadyExistsException", "The specified log group already exists")
 	errStreamExists   = clientError("ResourceAlreadyExistsException", "The specified log stream already exists")
 	errBadToken       = invalidParameter("The specified nextToken is invalid.")
-	errInternal       = &apiError{status: http.StatusInternalServerError, shape: "ServiceUnavailableException", msg: "The service cannot complete the request."}
+	errInternal       = &awsapi.Error{Status: http.StatusInternalServerError, Code: "ServiceUnavailableException", Message: "The service cannot complete the request."}
 )
 
 // validationErrors collects model constraint violations worded as AWS does.
@@ -53,18 +47,4 @@ func (v validationErrors) err() error {
 		return invalidParameter("1 validation error detected: %s", v[0])
 	}
 	return invalidParameter("%d validation errors detected: %s", len(v), strings.Join(v, "; "))
-}
-
-func writeError(w http.ResponseWriter, e *apiError) {
-	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("X-Amzn-ErrorType", e.shape)
-	w.WriteHeader(e.status)
-	b := make([]byte, 0, 64+len(e.msg))
-	b = append(b, `{"__type":`...)
-	b = appendString(b, e.shape)
-	b = append(b, `,"message":`...)
-	b = appendString(b, e.msg)
-	b = append(b, '}')
-	_, _ = w.Write(b)
 }

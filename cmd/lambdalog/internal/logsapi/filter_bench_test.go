@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lambdalog/lambdalog/internal/filtercases"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/logsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
 )
@@ -58,7 +59,7 @@ func BenchmarkFilterLogEventsPatterns(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	h := logsapi.New(st, logsapi.Options{})
+	h := awsapi.NewRouter(awsapi.Options{}, logsapi.New(st, logsapi.Options{}))
 	for _, bc := range []struct{ name, pattern string }{
 		{"json", `{ $.level = "ERROR" && $.function_memory_size >= 1024 }`},
 		{"json-nomatch", `{ $.level = "FATAL" || $.order.total > 100000 }`},

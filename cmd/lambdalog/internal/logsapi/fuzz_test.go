@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/logsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
 )
@@ -51,7 +52,7 @@ func fuzzOperations(f *testing.F, ops []string, message string) {
 	st.CreateGroup(ctx, "us-east-1", store.Group{Name: "g"})
 	st.CreateStream(ctx, "us-east-1", "g", "s")
 	st.PutEvents(ctx, "us-east-1", "g", "s", []store.Event{{Timestamp: 1, Message: []byte(message)}})
-	h := logsapi.New(st, logsapi.Options{})
+	h := awsapi.NewRouter(awsapi.Options{}, logsapi.New(st, logsapi.Options{}))
 	f.Fuzz(func(t *testing.T, op uint8, body []byte) {
 		name := ops[int(op)%len(ops)]
 		if slices.Contains([]string{"DeleteLogGroup", "DeleteLogStream"}, name) {

@@ -3,25 +3,22 @@ package logsapi
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
 )
 
 const (
 	contentType    = "application/x-amz-json-1.1"
 	targetPrefix   = "Logs_20140328."
-	defaultRegion  = "us-east-1"
 	defaultAccount = "123456789012"
 	// DefaultMaxBodyBytes caps request bodies. A maximal PutLogEvents
 	// batch is 1 MiB of messages; JSON escaping can grow it several times.
@@ -32,9 +29,6 @@ const (
 type Options struct {
 	// AccountID appears in ARNs; default 123456789012.
 	AccountID string
-	// AccessKeyID and SecretAccessKey, when both set, make the handler
-	// verify every request's SigV4 signature against them.
-	AccessKeyID, SecretAccessKey string
 	// Now is the clock for PutLogEvents' age rules; nil means time.Now.
 	Now func() time.Time
 	// MaxBodyBytes caps request bodies; 0 means DefaultMaxBodyBytes.
@@ -43,15 +37,14 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Handler is an http.Handler serving the CloudWatch Logs API.
+// Handler serves the CloudWatch Logs API; it is an awsapi.API.
 type Handler struct {
 	store   *store.Store
 	account string
-	creds   *credentials
 	now     func() time.Time
 	maxBody int64
 	logger  *slog.Logger
-	bufs    sync.Pool // *bytes.Buffer for request bodies and responses
+	bufs    sync.Pool // *bytes.Buffer for responses
 }
 
 // New returns a Handler serving st.
@@ -59,9 +52,6 @@ func New(st *store.Store, opts Options) *Handler {
 	h := &Handler{store: st, account: opts.AccountID, now: opts.Now, maxBody: opts.MaxBodyBytes, logger: opts.Logger}
 	if h.account == "" {
 		h.account = defaultAccount
-	}
-	if opts.AccessKeyID != "" && opts.SecretAccessKey != "" {
-		h.creds = &credentials{accessKeyID: opts.AccessKeyID, secret: opts.SecretAccessKey}
 	}
 	if h.now == nil {
 		h.now = time.Now
@@ -84,95 +74,124 @@ type call struct {
 	out    []byte // response body, appended to by the operation
 }
 
+// operation is an operation's handler: it decodes c.body, and appends its
+// response to c.out (nothing means {}).
 type operation func(h *Handler, c *call) error
 
-var operations = map[string]operation{
-	"CreateLogGroup":        (*Handler).createLogGroup,
-	"DeleteLogGroup":        (*Handler).deleteLogGroup,
-	"DescribeLogGroups":     (*Handler).describeLogGroups,
-	"CreateLogStream":       (*Handler).createLogStream,
-	"DeleteLogStream":       (*Handler).deleteLogStream,
-	"DescribeLogStreams":    (*Handler).describeLogStreams,
-	"PutLogEvents":          (*Handler).putLogEvents,
-	"GetLogEvents":          (*Handler).getLogEvents,
-	"FilterLogEvents":       (*Handler).filterLogEvents,
-	"PutRetentionPolicy":    (*Handler).putRetentionPolicy,
-	"DeleteRetentionPolicy": (*Handler).deleteRetentionPolicy,
-	"TagResource":           (*Handler).tagResource,
-	"UntagResource":         (*Handler).untagResource,
-	"ListTagsForResource":   (*Handler).listTagsForResource,
-	"TagLogGroup":           (*Handler).tagLogGroup,
-	"UntagLogGroup":         (*Handler).untagLogGroup,
-	"ListTagsLogGroup":      (*Handler).listTagsLogGroup,
+// request is an operation's decoded input; validate adds the model
+// constraints it violates to v.
+type request interface{ validate(v *validationErrors) }
 
-	"TestMetricFilter":            (*Handler).testMetricFilter,
-	"PutMetricFilter":             (*Handler).putMetricFilter,
-	"DescribeMetricFilters":       (*Handler).describeMetricFilters,
-	"DeleteMetricFilter":          (*Handler).deleteMetricFilter,
-	"PutSubscriptionFilter":       (*Handler).putSubscriptionFilter,
-	"DescribeSubscriptionFilters": (*Handler).describeSubscriptionFilters,
-	"DeleteSubscriptionFilter":    (*Handler).deleteSubscriptionFilter,
-}
-
-// ServeHTTP implements http.Handler.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("x-amzn-RequestId", newRequestID())
-	defer func() {
-		if p := recover(); p != nil {
-			if p == http.ErrAbortHandler {
-				panic(p)
-			}
-			h.logger.Error("logsapi: panic serving request", "target", r.Header.Get("X-Amz-Target"), "panic", p)
-			writeError(w, errInternal)
+// op makes an operation of fn, which takes its input decoded with
+// encoding/json and validated, and returns the response to encode as JSON
+// (nil for {}) or an error; store errors become their API errors. fn may
+// instead append its response to c.out itself and return nil.
+func op[In any, PIn interface {
+	*In
+	request
+}](fn func(h *Handler, c *call, in *In) (any, error)) operation {
+	return func(h *Handler, c *call) error {
+		in := new(In)
+		if err := decode(c.body, in); err != nil {
+			return err
 		}
-	}()
-	if e := h.serve(w, r); e != nil {
-		writeError(w, e)
+		var v validationErrors
+		PIn(in).validate(&v)
+		if err := v.err(); err != nil {
+			return err
+		}
+		out, err := fn(h, c, in)
+		if err != nil {
+			return storeError(err)
+		}
+		if out == nil {
+			return nil
+		}
+		return c.writeJSON(out)
 	}
 }
 
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request) *apiError {
+var operations = requireUTF8(map[string]operation{
+	"CreateLogGroup":        op((*Handler).createLogGroup),
+	"DeleteLogGroup":        op((*Handler).deleteLogGroup),
+	"DescribeLogGroups":     op((*Handler).describeLogGroups),
+	"CreateLogStream":       op((*Handler).createLogStream),
+	"DeleteLogStream":       op((*Handler).deleteLogStream),
+	"DescribeLogStreams":    op((*Handler).describeLogStreams),
+	"PutLogEvents":          (*Handler).putLogEvents,
+	"GetLogEvents":          op((*Handler).getLogEvents),
+	"FilterLogEvents":       op((*Handler).filterLogEvents),
+	"PutRetentionPolicy":    op((*Handler).putRetentionPolicy),
+	"DeleteRetentionPolicy": op((*Handler).deleteRetentionPolicy),
+	"TagResource":           op((*Handler).tagResource),
+	"UntagResource":         op((*Handler).untagResource),
+	"ListTagsForResource":   op((*Handler).listTagsForResource),
+	"TagLogGroup":           op((*Handler).tagLogGroup),
+	"UntagLogGroup":         op((*Handler).untagLogGroup),
+	"ListTagsLogGroup":      op((*Handler).listTagsLogGroup),
+
+	"TestMetricFilter":            op((*Handler).testMetricFilter),
+	"PutMetricFilter":             op((*Handler).putMetricFilter),
+	"DescribeMetricFilters":       op((*Handler).describeMetricFilters),
+	"DeleteMetricFilter":          op((*Handler).deleteMetricFilter),
+	"PutSubscriptionFilter":       op((*Handler).putSubscriptionFilter),
+	"DescribeSubscriptionFilters": op((*Handler).describeSubscriptionFilters),
+	"DeleteSubscriptionFilter":    op((*Handler).deleteSubscriptionFilter),
+})
+
+// Spec implements awsapi.API.
+func (h *Handler) Spec() awsapi.Spec {
+	return awsapi.Spec{Name: "CloudWatch Logs", SigningName: "logs", MaxBody: h.maxBody}
+}
+
+// Match implements awsapi.API: CloudWatch Logs requests carry X-Amz-Target
+// Logs_20140328.<Operation>.
+func (h *Handler) Match(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+}
+
+// WriteError implements awsapi.API, in the JSON 1.1 shape. The router's
+// body-size and internal errors take the shapes this API uses for them.
+func (h *Handler) WriteError(w http.ResponseWriter, _ *awsapi.Request, e *awsapi.Error) {
+	switch e.Code {
+	case awsapi.CodeTooLarge:
+		e = &awsapi.Error{Status: http.StatusBadRequest, Code: "InvalidParameterException", Message: e.Message}
+	case awsapi.CodeInternal:
+		e = errInternal
+	}
+	awsapi.WriteJSONError(w, contentType, e)
+}
+
+// Serve implements awsapi.API.
+func (h *Handler) Serve(w http.ResponseWriter, r *awsapi.Request) {
 	target := r.Header.Get("X-Amz-Target")
-	name, ok := strings.CutPrefix(target, targetPrefix)
+	name := strings.TrimPrefix(target, targetPrefix)
 	op := operations[name]
-	if r.Method != http.MethodPost || !ok || op == nil {
+	if r.Method != http.MethodPost || op == nil {
 		msg := "Unknown operation " + target
 		if r.Method != http.MethodPost {
 			msg = "Unsupported method " + r.Method + "; CloudWatch Logs requests are POST / with X-Amz-Target"
 		}
-		return clientError("UnknownOperationException", "%s", msg)
-	}
-	buf := h.bufs.Get().(*bytes.Buffer)
-	defer h.putBuf(buf)
-	if n := r.ContentLength; n > 0 && n <= h.maxBody {
-		buf.Grow(int(n) + bytes.MinRead) // read the body without regrowing
-	}
-	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, h.maxBody)); err != nil {
-		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
-			return invalidParameter("Request body too large: exceeds limit of %d bytes", h.maxBody)
-		}
-		return serializationError("Cannot read request body: %v", err)
-	}
-	region, e := h.authenticate(r, buf.Bytes())
-	if e != nil {
-		return e
+		h.WriteError(w, r, clientError("UnknownOperationException", "%s", msg))
+		return
 	}
 	out := h.bufs.Get().(*bytes.Buffer)
-	c := &call{ctx: r.Context(), region: region, body: buf.Bytes(), out: out.AvailableBuffer()}
+	c := &call{ctx: r.Context(), region: r.Region, body: r.Payload, out: out.AvailableBuffer()}
 	defer func() { h.putBuf(bytes.NewBuffer(c.out[:0])) }()
 	if err := op(h, c); err != nil {
-		if ae := (*apiError)(nil); errors.As(err, &ae) {
-			return ae
+		ae, ok := errors.AsType[*awsapi.Error](err)
+		if !ok {
+			h.logger.Error("logsapi: operation failed", "op", name, "requestId", r.ID, "err", err)
+			ae = errInternal
 		}
-		h.logger.Error("logsapi: operation failed", "op", name, "err", err)
-		return errInternal
+		h.WriteError(w, r, ae)
+		return
 	}
 	if len(c.out) == 0 {
 		c.out = append(c.out, '{', '}')
 	}
 	w.Header().Set("Content-Type", contentType)
 	_, _ = w.Write(c.out)
-	return nil
 }
 
 // putBuf returns an emptied buffer to the pool unless it grew huge.
@@ -206,22 +225,4 @@ func (c *call) writeJSON(v any) error {
 	}
 	c.out = append(c.out, b...)
 	return nil
-}
-
-func newRequestID() string {
-	var b [16]byte
-	_, _ = io.ReadFull(rand.Reader, b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var s [36]byte
-	hex.Encode(s[0:8], b[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], b[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], b[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], b[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], b[10:])
-	return string(s[:])
 }

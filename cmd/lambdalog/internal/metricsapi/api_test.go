@@ -6,12 +6,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/metricstore"
 	"github.com/lambdalog/lambdalog/internal/testserver"
 	"github.com/lambdalog/lambdalog/metrics"
@@ -69,14 +68,7 @@ func newFixture(t *testing.T) *fixture {
 			t.Fatalf("Ingest(%s) = %d, %v", sc.Text(), n, err)
 		}
 	}
-	h := New(store, Options{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !h.Match(r) {
-			http.NotFound(w, r)
-			return
-		}
-		h.ServeHTTP(w, r)
-	}))
+	srv := httptest.NewServer(awsapi.NewRouter(awsapi.Options{}, New(store, Options{})))
 	t.Cleanup(srv.Close)
 	return &fixture{url: srv.URL, store: store, t0: t0}
 }
@@ -385,37 +377,34 @@ print(json.dumps({"names": names, "sums": [d["Sum"] for d in sorted(s["Datapoint
 	}
 }
 
-func TestAuthenticateHook(t *testing.T) {
+// TestSignedRequests checks the metrics API behind a router with credentials:
+// signatures over the gzip body aws-sdk-go-v2 sends verify, and a wrong key
+// or secret gets CloudWatch's error codes.
+func TestSignedRequests(t *testing.T) {
 	store, err := metricstore.Open("", metricstore.Options{InMemory: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	var gotBody []byte
-	h := New(store, Options{Authenticate: func(r *http.Request, body []byte) error {
-		gotBody = body
-		if !strings.Contains(r.Header.Get("Authorization"), "Credential=GOODKEY/") {
-			return errors.New("The security token included in the request is invalid.")
-		}
-		return nil
-	}})
-	srv := httptest.NewServer(h)
+	router := awsapi.NewRouter(awsapi.Options{Credentials: &awsapi.Credentials{AccessKeyID: "GOODKEY", SecretAccessKey: "secret"}}, New(store, Options{}))
+	srv := httptest.NewServer(router)
 	defer srv.Close()
-	client := func(key string) *cloudwatch.Client {
+	client := func(key, secret string) *cloudwatch.Client {
 		return cloudwatch.New(cloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1, HTTPClient: testserver.HTTPClient(nil),
-			Credentials: credentials.NewStaticCredentialsProvider(key, "secret", "")})
+			Credentials: credentials.NewStaticCredentialsProvider(key, secret, "")})
 	}
-	_, err = client("BADKEY").ListMetrics(context.Background(), &cloudwatch.ListMetricsInput{})
-	var ae smithy.APIError
-	if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDeniedException" {
-		t.Errorf("bad key: error %v, want AccessDeniedException", err)
+	put := &cloudwatch.PutMetricDataInput{Namespace: aws.String("N"), MetricData: []types.MetricDatum{{MetricName: aws.String("M"), Value: aws.Float64(1)}}}
+	if _, err := client("GOODKEY", "secret").PutMetricData(context.Background(), put); err != nil {
+		t.Fatalf("signed, gzip-compressed PutMetricData: %v", err)
 	}
-	_, err = client("GOODKEY").PutMetricData(context.Background(), &cloudwatch.PutMetricDataInput{
-		Namespace: aws.String("N"), MetricData: []types.MetricDatum{{MetricName: aws.String("M"), Value: aws.Float64(1)}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(gotBody) < 2 || gotBody[0] != 0x1f || gotBody[1] != 0x8b {
-		t.Errorf("Authenticate saw % x, want the gzip body as signed", gotBody[:min(len(gotBody), 4)])
+	for _, tc := range []struct{ key, secret, code string }{
+		{"BADKEY", "secret", "InvalidClientTokenId"},
+		{"GOODKEY", "wrong", "SignatureDoesNotMatch"},
+	} {
+		_, err = client(tc.key, tc.secret).ListMetrics(context.Background(), &cloudwatch.ListMetricsInput{})
+		var ae smithy.APIError
+		if !errors.As(err, &ae) || ae.ErrorCode() != tc.code {
+			t.Errorf("key %s secret %s: error %v, want %s", tc.key, tc.secret, err, tc.code)
+		}
 	}
 }

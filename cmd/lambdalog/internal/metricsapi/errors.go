@@ -41,10 +41,6 @@ func unknownOperation(op string) error {
 		fmt.Sprintf("The operation %q is not supported by this local server.", op)}
 }
 
-func accessDenied(err error) error {
-	return &apiError{"AccessDeniedException", "AccessDeniedException", http.StatusForbidden, err.Error()}
-}
-
 func internal(err error) *apiError {
 	return &apiError{"InternalServiceFault", "InternalServiceError", http.StatusInternalServerError, err.Error()}
 }

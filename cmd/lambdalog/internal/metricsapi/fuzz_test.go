@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/smithy-go/encoding/cbor"
 
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/metricstore"
 )
 
@@ -23,7 +24,7 @@ func fuzzHandler(f *testing.F, newRequest func(op string, body []byte) *http.Req
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { store.Close() })
-	h := New(store, Options{})
+	h := awsapi.NewRouter(awsapi.Options{}, New(store, Options{}))
 	f.Fuzz(func(t *testing.T, op uint8, body []byte) {
 		req := newRequest(fuzzOps[int(op)%len(fuzzOps)], body)
 		rec := httptest.NewRecorder()

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/metricstore"
 )
 
@@ -33,15 +32,9 @@ const (
 type Options struct {
 	// Logger receives server-side failures; nil discards them.
 	Logger *slog.Logger
-	// Authenticate, if set, verifies each request (for example its SigV4
-	// signature) given the body exactly as received; an error is returned
-	// to the client as an AccessDeniedException. Nil accepts every request,
-	// which is right only for a server on a loopback address.
-	Authenticate func(r *http.Request, body []byte) error
 }
 
-// Handler serves the CloudWatch metrics API. Mount it next to the logs API and
-// route with Match.
+// Handler serves the CloudWatch metrics API; it is an awsapi.API.
 type Handler struct {
 	store *metricstore.Store
 	opts  Options
@@ -55,10 +48,13 @@ func New(store *metricstore.Store, opts Options) *Handler {
 	return &Handler{store: store, opts: opts}
 }
 
-// Match reports whether r is a CloudWatch metrics API request (either
-// protocol), so a server shared with the logs API routes with one line:
-//
-//	if metrics.Match(r) { metrics.ServeHTTP(w, r); return }
+// Spec implements awsapi.API.
+func (h *Handler) Spec() awsapi.Spec {
+	return awsapi.Spec{Name: "CloudWatch metrics", SigningName: "monitoring", MaxBody: maxBody}
+}
+
+// Match implements awsapi.API: a CloudWatch metrics API request in either
+// protocol.
 func (h *Handler) Match(r *http.Request) bool {
 	return strings.HasPrefix(r.URL.Path, PathPrefix) || strings.HasPrefix(r.Header.Get("X-Amz-Target"), TargetPrefix)
 }
@@ -84,39 +80,36 @@ var (
 	jsonCodec = codec{"application/x-amz-json-1.0", decodeJSON, encodeJSON}
 )
 
-// ServeHTTP decodes the request, runs the operation and writes the response or
-// an AWS-shaped error in the request's protocol.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	reqID := requestID()
-	w.Header().Set("x-amzn-RequestId", reqID)
-	c, name := jsonCodec, strings.TrimPrefix(r.Header.Get("X-Amz-Target"), TargetPrefix)
-	if strings.HasPrefix(r.URL.Path, PathPrefix) {
-		c, name = cborCodec, strings.TrimPrefix(r.URL.Path, PathPrefix)
-		w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
+// protocol returns the request's codec and operation name.
+func protocol(r *http.Request) (codec, string) {
+	if name, ok := strings.CutPrefix(r.URL.Path, PathPrefix); ok {
+		return cborCodec, name
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			if p == http.ErrAbortHandler {
-				panic(p)
-			}
-			h.writeError(w, r, c, reqID, fmt.Errorf("panic: %v", p))
-		}
-	}()
-	out, err := h.serve(w, r, c, name)
+	return jsonCodec, strings.TrimPrefix(r.Header.Get("X-Amz-Target"), TargetPrefix)
+}
+
+// Serve implements awsapi.API: it decodes the request, runs the operation
+// and writes the response or an AWS-shaped error in the request's protocol.
+func (h *Handler) Serve(w http.ResponseWriter, r *awsapi.Request) {
+	c, name := protocol(r.Request)
+	out, err := h.serve(r, c, name)
 	var body []byte
 	if err == nil {
 		body, err = c.encode(out)
 	}
 	if err != nil {
-		h.writeError(w, r, c, reqID, err)
+		h.writeError(w, r, err)
 		return
+	}
+	if c.contentType == cborCodec.contentType {
+		w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
 	}
 	w.Header().Set("Content-Type", c.contentType)
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
 }
 
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request, c codec, name string) (map[string]any, error) {
+func (h *Handler) serve(r *awsapi.Request, c codec, name string) (map[string]any, error) {
 	if r.Method != http.MethodPost {
 		return nil, serialization(errors.New("requests must use POST"))
 	}
@@ -124,16 +117,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, c codec, name st
 	if !ok {
 		return nil, unknownOperation(name)
 	}
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		return nil, serialization(fmt.Errorf("read body: %w", err))
-	}
-	if h.opts.Authenticate != nil {
-		if err := h.opts.Authenticate(r, raw); err != nil {
-			return nil, accessDenied(err)
-		}
-	}
-	body, err := decompress(raw, r.Header.Get("Content-Encoding"))
+	body, err := decompress(r.Payload, r.Header.Get("Content-Encoding"))
 	if err != nil {
 		return nil, serialization(err)
 	}
@@ -168,10 +152,34 @@ func decompress(body []byte, enc string) ([]byte, error) {
 	}
 }
 
-func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, c codec, reqID string, err error) {
+// routerCodes are the awsQuery codes of the errors the router raises, as
+// CloudWatch reports them.
+var routerCodes = map[string]string{
+	awsapi.CodeUnrecognizedClient:  "InvalidClientTokenId",
+	awsapi.CodeInvalidSignature:    "SignatureDoesNotMatch",
+	awsapi.CodeIncompleteSignature: "IncompleteSignature",
+	awsapi.CodeTooLarge:            "RequestEntityTooLarge",
+	awsapi.CodeThrottling:          "Throttling",
+}
+
+// WriteError implements awsapi.API for the errors the router raises.
+func (h *Handler) WriteError(w http.ResponseWriter, r *awsapi.Request, e *awsapi.Error) {
+	if e.Code == awsapi.CodeInternal {
+		h.writeError(w, r, internal(errors.New(e.Message)))
+		return
+	}
+	code := routerCodes[e.Code]
+	if code == "" {
+		code = e.Code
+	}
+	h.writeError(w, r, &apiError{e.Code, code, e.Status, e.Message})
+}
+
+func (h *Handler) writeError(w http.ResponseWriter, r *awsapi.Request, err error) {
+	c, _ := protocol(r.Request)
 	var ae *apiError
 	if !errors.As(err, &ae) {
-		h.opts.Logger.Error("metrics API request failed", "path", r.URL.Path, "requestId", reqID, "error", err)
+		h.opts.Logger.Error("metrics API request failed", "path", r.URL.Path, "requestId", r.ID, "error", err)
 		ae = internal(errors.New("an internal error occurred; see the server log"))
 	}
 	fault := "Sender"
@@ -183,15 +191,11 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, c codec, re
 		doc["Message"] = ae.message // the model spells this shape's member with a capital M
 	}
 	body, _ := c.encode(doc) // strings only: cannot fail
+	if c.contentType == cborCodec.contentType {
+		w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
+	}
 	w.Header().Set("x-amzn-query-error", ae.code+";"+fault)
 	w.Header().Set("Content-Type", c.contentType)
 	w.WriteHeader(ae.status)
 	w.Write(body)
-}
-
-func requestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	s := hex.EncodeToString(b[:])
-	return s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
 }

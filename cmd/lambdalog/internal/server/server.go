@@ -1,0 +1,156 @@
+// Package server is what `lambdalog serve` and `lambdalog dev` share: it
+// opens the stores in one data directory, builds the router that serves
+// every emulated AWS API over them, and runs the listeners with one
+// shutdown path.
+//
+// # Data directory
+//
+// One directory (Config.DataDir, default $XDG_DATA_HOME/lambdalog or
+// ~/.local/share/lambdalog) holds one subdirectory per store:
+//
+//	logs/      log groups, streams and events (package store)
+//	metrics/   metric data points, from EMF lines and PutMetricData (package metricstore)
+//	traces/    reserved for trace segments
+//
+// A directory in the layout of earlier versions, the log store's files at the
+// top with metrics/ beside them, is moved into this layout when opened: its
+// files go into logs/. The move takes the log store's lock first, so a
+// directory in use by another lambdalog is left alone and reported.
+//
+// # Wiring
+//
+// Every event the log store takes in, from PutLogEvents or from the local
+// runtime, is offered to the metric store: the ones holding Embedded Metric
+// Format objects become data points. Open registers the CloudWatch Logs and
+// CloudWatch metrics APIs with the Router; a command registers more (dev
+// adds the Lambda Invoke API) before it calls Run.
+//
+// # Listeners
+//
+// Run serves each Listener with read-header and idle timeouts and a cap on
+// open connections, calls ready with the resolved addresses once all of them
+// listen (WriteReadyFile writes them for scripts and tests), and on
+// cancellation shuts every listener down gracefully, returning every error.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/emf"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/logsapi"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/metricsapi"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/metricstore"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
+)
+
+// Config configures Open.
+type Config struct {
+	// DataDir is the data directory; empty means DefaultDataDir.
+	DataDir string
+	// Memory keeps everything in memory: nothing survives Close.
+	Memory bool
+	// AccountID appears in ARNs; default 123456789012.
+	AccountID string
+	// Credentials, when set, make every API request need a SigV4 signature
+	// made with them.
+	Credentials *awsapi.Credentials
+	// Logger receives server-side failures; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Server is an open data directory and the router over it.
+type Server struct {
+	// Logs is the log store.
+	Logs *store.Store
+	// Metrics is the metric store.
+	Metrics *metricstore.Store
+	// Router serves the APIs; register more before Run.
+	Router *awsapi.Router
+	// Location says where the data lives, for the start-up line.
+	Location string
+
+	logger    *slog.Logger
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open opens the stores and builds the router.
+func Open(cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{Location: "in memory (throw-away)", logger: cfg.Logger}
+	var logsDir, metricsDir string
+	if !cfg.Memory {
+		dir := cfg.DataDir
+		if dir == "" {
+			var err error
+			if dir, err = DefaultDataDir(); err != nil {
+				return nil, err
+			}
+		}
+		if err := prepareDataDir(dir); err != nil {
+			return nil, err
+		}
+		s.Location = dir + " (durable)"
+		logsDir, metricsDir = filepath.Join(dir, "logs"), filepath.Join(dir, "metrics")
+	}
+	var err error
+	s.Metrics, err = metricstore.Open(metricsDir, metricstore.Options{InMemory: cfg.Memory})
+	if err != nil {
+		return nil, err
+	}
+	s.Logs, err = store.Open(logsDir, store.Options{InMemory: cfg.Memory, Logger: cfg.Logger, AfterPut: s.ingestMetrics})
+	if err != nil {
+		s.Metrics.Close()
+		return nil, err
+	}
+	s.Router = awsapi.NewRouter(awsapi.Options{Credentials: cfg.Credentials, Logger: cfg.Logger},
+		logsapi.New(s.Logs, logsapi.Options{AccountID: cfg.AccountID, Logger: cfg.Logger}),
+		metricsapi.New(s.Metrics, metricsapi.Options{Logger: cfg.Logger}))
+	return s, nil
+}
+
+// ingestMetrics is the log store's AfterPut hook: it stores the data points
+// of the events that hold EMF. Invalid EMF stays an ordinary log event
+// (counted by the metric store).
+func (s *Server) ingestMetrics(ctx context.Context, events []store.Event, ingestMillis int64) {
+	var candidates [][]byte
+	for _, e := range events {
+		if emf.IsCandidate(e.Message) {
+			candidates = append(candidates, e.Message)
+		}
+	}
+	if len(candidates) == 0 {
+		return
+	}
+	if _, err := s.Metrics.Ingest(ctx, time.UnixMilli(ingestMillis), candidates...); err != nil && !errors.Is(err, emf.ErrInvalid) {
+		s.logger.Warn("storing EMF metrics", "error", err)
+	}
+}
+
+// Close closes the stores; calls after the first return its result.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = errors.Join(s.Logs.Close(), s.Metrics.Close()) })
+	return s.closeErr
+}
+
+// DefaultDataDir is $XDG_DATA_HOME/lambdalog or ~/.local/share/lambdalog.
+func DefaultDataDir() (string, error) {
+	if x := os.Getenv("XDG_DATA_HOME"); x != "" {
+		return filepath.Join(x, "lambdalog"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("no data directory: %w (pass --data DIR or --memory)", err)
+	}
+	return filepath.Join(home, ".local", "share", "lambdalog"), nil
+}
