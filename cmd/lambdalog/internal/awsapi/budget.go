@@ -2,12 +2,14 @@ package awsapi
 
 import (
 	"context"
+	"errors"
+	"io"
 	"sync"
 )
 
 // budget is a counting semaphore over bytes: acquire waits until n bytes are
-// free. A request larger than the whole budget waits until nothing else is
-// held, so it still runs alone.
+// free. An acquire larger than the whole budget waits until nothing else is
+// held, so it still goes ahead alone.
 type budget struct {
 	mu      sync.Mutex
 	size    int64
@@ -57,4 +59,33 @@ func (b *budget) release(n int64) {
 		b.freed = make(chan struct{})
 	}
 	b.mu.Unlock()
+}
+
+// errNoRoom is budgetReader's error when the budget had no room in time.
+var errNoRoom = errors.New("no room for the request body under the in-flight limit")
+
+// budgetReader reads a request body, first taking from the budget the bytes
+// each read may return, in chunks, so that the budget counts the bytes that
+// have arrived, not those a client declared.
+type budgetReader struct {
+	r    io.Reader
+	b    *budget
+	ctx  context.Context // bounds the wait for room
+	held int64           // taken from b; released by the caller when the body is dropped
+}
+
+const budgetChunk = 64 << 10
+
+func (br *budgetReader) Read(p []byte) (int, error) {
+	if len(p) > budgetChunk {
+		p = p[:budgetChunk]
+	}
+	want := int64(len(p))
+	if err := br.b.acquire(br.ctx, want); err != nil {
+		return 0, errNoRoom
+	}
+	n, err := br.r.Read(p)
+	br.held += int64(n)
+	br.b.release(want - int64(n))
+	return n, err
 }

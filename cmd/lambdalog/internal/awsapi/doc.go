@@ -33,9 +33,10 @@
 //     RequestEntityTooLarge Error), never pre-allocated from Content-Length,
 //     into pooled buffers, with a deadline (BodyTimeout) so that a body
 //     trickled byte by byte cannot hold a connection. The bytes of all the
-//     bodies being read at once are bounded (MaxInFlightBytes): a request
-//     reserves its Content-Length (MaxBody when unknown) before reading and
-//     waits, up to BodyTimeout, for room; past that it gets a ThrottlingException.
+//     bodies being read or served at once are bounded (MaxInFlightBytes):
+//     bytes are counted as they arrive, not as a client declares them, and
+//     a read that finds no room waits up to BodyTimeout, after which the
+//     request gets a ThrottlingException.
 //   - Panics in an API are recovered and answered with an internal error in
 //     the API's protocol; http.ErrAbortHandler is re-raised.
 //

@@ -205,23 +205,12 @@ func (rt *Router) read(w http.ResponseWriter, req *Request, spec Spec) (release 
 	if auth != nil {
 		req.Region = auth.region
 	}
-	need := r.ContentLength
-	if need < 0 {
-		need = spec.MaxBody
-	}
-	if need > 0 {
-		ctx, cancel := context.WithTimeout(r.Context(), rt.opts.BodyTimeout)
-		err := rt.inFlight.acquire(ctx, need)
-		cancel()
-		if err != nil {
-			abandonBody(w)
-			return release, &Error{Status: http.StatusBadRequest, Code: CodeThrottling,
-				Message: fmt.Sprintf("Rate exceeded: the server is already holding %d MiB of request bodies; retry later.", rt.opts.MaxInFlightBytes>>20)}
-		}
-	}
+	ctx, cancel := context.WithTimeout(r.Context(), rt.opts.BodyTimeout)
+	defer cancel()
+	body := &budgetReader{r: http.MaxBytesReader(w, r.Body, spec.MaxBody), b: rt.inFlight, ctx: ctx}
 	buf := rt.bufs.Get().(*bytes.Buffer)
 	release = func() {
-		rt.inFlight.release(need)
+		rt.inFlight.release(body.held)
 		buf.Reset()
 		if buf.Cap() <= 16<<20 {
 			rt.bufs.Put(buf)
@@ -229,11 +218,15 @@ func (rt *Router) read(w http.ResponseWriter, req *Request, spec Spec) (release 
 	}
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Now().Add(rt.opts.BodyTimeout)) // not every ResponseWriter supports deadlines
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, spec.MaxBody))
+	_, err := buf.ReadFrom(body)
 	if err != nil {
 		abandonBody(w)
 		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
 			return release, tooLarge(spec)
+		}
+		if errors.Is(err, errNoRoom) {
+			return release, &Error{Status: http.StatusBadRequest, Code: CodeThrottling,
+				Message: fmt.Sprintf("Rate exceeded: the server is already holding %d MiB of request bodies; retry later.", rt.opts.MaxInFlightBytes>>20)}
 		}
 		return release, &Error{Status: http.StatusBadRequest, Code: CodeSerialization, Message: "Cannot read request body: " + err.Error()}
 	}

@@ -7,7 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
 // storeDirs are the data directory's subdirectories, one per store.
@@ -36,18 +37,13 @@ func prepareDataDir(dir string) error {
 	if !pebble {
 		return nil
 	}
-	// Pebble holds an exclusive flock on LOCK while the store is open.
-	lock, err := os.OpenFile(filepath.Join(dir, "LOCK"), os.O_RDWR|os.O_CREATE, 0o600)
+	// Take the log store's lock as Pebble does, so that a store open in this
+	// or another process is not moved from under it.
+	lock, err := vfs.Default.Lock(filepath.Join(dir, "LOCK"))
 	if err != nil {
-		return fmt.Errorf("move the log store into %s: %w", filepath.Join(dir, "logs"), err)
+		return fmt.Errorf("data directory %s is in use by another lambdalog (%v); stop it, or pass --data DIR or --memory", dir, err)
 	}
 	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return fmt.Errorf("data directory %s is in use by another lambdalog of an earlier version; stop it, or pass --data DIR or --memory", dir)
-		}
-		return fmt.Errorf("lock %s: %w", dir, err)
-	}
 	logs := filepath.Join(dir, "logs")
 	if err := os.Mkdir(logs, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("move the log store into %s: %w", logs, err)
