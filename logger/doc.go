@@ -13,7 +13,34 @@
 // return before reaching log/slog. Several invocations may run at once (AWS_LAMBDA_MAX_CONCURRENCY > 1): all
 // per-invocation state lives on the context.Context.
 //
-// The encoder is hand-written and allocation free for the common attribute kinds; values under
-// sensitive keys (Authorization, password, AWS_SESSION_TOKEN, ...) are written as "***"
-// wherever the logger serializes attributes, maps, structs or events.
+// The encoder is hand-written and allocation free for the common attribute kinds.
+//
+// # Redaction
+//
+// Secrets are masked as "***" by default, wherever the logger writes them:
+//
+//   - The value of an attribute, group, map entry or struct field (of a value logged with
+//     slog.Any, or an event logged by the middleware) whose key is sensitive. A key is sensitive
+//     when, compared case-insensitively and ignoring everything but letters and digits, it
+//     contains one of the redact terms ([DefaultRedactKeys]: password, passwd, pwd, passphrase,
+//     secret, token, auth_token, authorization, credential, creds, api_key, private_key,
+//     access_key, cookie, session, jwt) and is not on the allow list ([DefaultRedactAllowKeys]:
+//     token_count, next_token, session_id, secret_id, ...). Terms of six characters or more
+//     match anywhere (SecretAccessKey, DB_PASSWORD, X-Api-Key, Set-Cookie); shorter ones where a
+//     word of the key ends (SessionToken, csrftoken, DB_PWD, but not tokenizer or max_tokens).
+//   - Inside every string the logger writes (the message, string attributes, error messages,
+//     strings within logged values, which covers fmt.Sprint and %v output): the value after a
+//     sensitive key followed by '=' or ':' (KEY=value, KEY: value, "key": "value",
+//     map[password:x], {SecretAccessKey:x}, also two-word keys such as "api key: x"). The value
+//     runs to the closing quote when quoted, to the closing bracket when it starts with one of
+//     {[(, to the end of the line after an HTTP authorization scheme (Bearer, Basic,
+//     AWS4-HMAC-SHA256 ...), else to the next white space.
+//   - Wherever they appear in a string: the password of a URL (scheme://user:password@host),
+//     AWS access key ids (AKIA..., ASIA...), session tokens (long base64 starting as STS tokens
+//     do), and, in a string that also holds an access key id or the word secret, secret access
+//     keys (40 base64 characters).
+//
+// [WithRedactKeys] and [WithRedactAllowKeys] replace the two lists; LAMBDALOG_REDACT_KEYS and
+// LAMBDALOG_REDACT_ALLOW_KEYS add to (name) or remove from (-name) the defaults. A string in
+// which nothing is found is written without copying or allocating.
 package logger

@@ -46,21 +46,29 @@ func (c *timestampCache) append(buf []byte, t time.Time) []byte {
 // appendTimestamp appends t in UTC as RFC 3339 with milliseconds, e.g. 2024-05-01T12:00:00.123Z.
 func appendTimestamp(buf []byte, t time.Time) []byte {
 	t = t.UTC()
-	year, month, day := t.Date()
-	hour, minute, sec := t.Clock()
-	ms := t.Nanosecond() / int(time.Millisecond)
-	if year < 0 || year > 9999 {
+	out, ok := appendSeconds(buf, t)
+	if !ok {
 		return t.AppendFormat(buf, "2006-01-02T15:04:05.000Z07:00")
 	}
-	buf = append(buf,
+	ms := t.Nanosecond() / int(time.Millisecond)
+	return append(out, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z')
+}
+
+// appendSeconds appends t, in UTC, as 2006-01-02T15:04:05; it reports false, appending nothing,
+// for a year outside 0..9999.
+func appendSeconds(buf []byte, t time.Time) ([]byte, bool) {
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return buf, false
+	}
+	hour, minute, sec := t.Clock()
+	return append(buf,
 		byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-',
 		byte('0'+int(month)/10), byte('0'+int(month)%10), '-',
 		byte('0'+day/10), byte('0'+day%10), 'T',
 		byte('0'+hour/10), byte('0'+hour%10), ':',
 		byte('0'+minute/10), byte('0'+minute%10), ':',
-		byte('0'+sec/10), byte('0'+sec%10), '.',
-		byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z')
-	return buf
+		byte('0'+sec/10), byte('0'+sec%10)), true
 }
 
 // appendTime appends t as RFC 3339 with nanoseconds (trailing zeros trimmed), like
@@ -69,18 +77,10 @@ func appendTime(buf []byte, t time.Time) []byte {
 	if t.Location() != time.UTC {
 		return t.AppendFormat(buf, time.RFC3339Nano)
 	}
-	year, month, day := t.Date()
-	hour, minute, sec := t.Clock()
-	if year < 0 || year > 9999 {
+	buf, ok := appendSeconds(buf, t)
+	if !ok {
 		return t.AppendFormat(buf, time.RFC3339Nano)
 	}
-	buf = append(buf,
-		byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-',
-		byte('0'+int(month)/10), byte('0'+int(month)%10), '-',
-		byte('0'+day/10), byte('0'+day%10), 'T',
-		byte('0'+hour/10), byte('0'+hour%10), ':',
-		byte('0'+minute/10), byte('0'+minute%10), ':',
-		byte('0'+sec/10), byte('0'+sec%10))
 	if ns := t.Nanosecond(); ns != 0 {
 		var frac [10]byte
 		frac[0] = '.'

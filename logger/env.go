@@ -23,6 +23,14 @@ const (
 	EnvInitType       = invocation.EnvInitializationType
 )
 
+// Environment variables that edit the redaction lists when no option sets them: a
+// comma-separated list in which an entry adds a term (or an allowed key) to the default list and
+// an entry starting with '-' removes one, as in LAMBDALOG_REDACT_KEYS=ssn,iban,-session.
+const (
+	EnvRedactKeys      = "LAMBDALOG_REDACT_KEYS"
+	EnvRedactAllowKeys = "LAMBDALOG_REDACT_ALLOW_KEYS"
+)
+
 // DefaultService is the service key when neither WithService nor POWERTOOLS_SERVICE_NAME is set.
 const DefaultService = invocation.DefaultService
 

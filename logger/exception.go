@@ -59,7 +59,7 @@ func (e *stackError) Callers() []uintptr { return e.pcs }
 type stacker interface{ Callers() []uintptr }
 
 // appendException appends the exception, exception_name and stack_trace keys for err.
-func appendException(buf []byte, err error) (out []byte) {
+func (c *core) appendException(buf []byte, err error) (out []byte) {
 	start := len(buf)
 	defer func() {
 		if p := recover(); p != nil {
@@ -68,7 +68,7 @@ func appendException(buf []byte, err error) (out []byte) {
 		}
 	}()
 	buf = append(buf, `,"exception":`...)
-	buf = appendString(buf, errorMessage(err))
+	buf = c.redact.appendString(buf, errorMessage(err))
 	buf = append(buf, `,"exception_name":"`...)
 	buf = appendTypeChain(buf, err, 0)
 	buf = append(buf, '"')

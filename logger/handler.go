@@ -62,16 +62,14 @@ func NewHandler(w io.Writer, opts ...Option) *Handler {
 		o(cfg)
 	}
 	s := resolve(cfg, cfg.warner())
-	keys := DefaultRedactKeys()
-	if cfg.redactSet {
-		keys = cfg.redactKeys
-	}
+	redact := newRedactor(redactList(cfg.redactSet, cfg.redactKeys, DefaultRedactKeys, EnvRedactKeys),
+		redactList(cfg.allowSet, cfg.allowKeys, DefaultRedactAllowKeys, EnvRedactAllowKeys))
 	c := &core{
 		w:          w,
 		level:      s.level,
 		sampleRate: s.sampleRate,
 		dev:        s.dev,
-		redact:     newRedactor(keys),
+		redact:     redact,
 		buffering:  cfg.buffering,
 		bufLevel:   cfg.bufferLevel,
 		bufMax:     cfg.bufferMax,
@@ -200,7 +198,7 @@ func (h *Handler) appendRecord(buf []byte, b *binding, r slog.Record) []byte {
 		buf = append(buf, '"')
 	}
 	buf = append(buf, `,"message":`...)
-	buf = appendString(buf, r.Message)
+	buf = c.redact.appendString(buf, r.Message)
 	if !r.Time.IsZero() {
 		buf = append(buf, `,"timestamp":"`...)
 		buf = c.stamps.append(buf, r.Time)
@@ -251,7 +249,7 @@ func (h *Handler) appendRecord(buf []byte, b *binding, r slog.Record) []byte {
 		buf = closeGroups(buf, h.opened)
 	}
 	if exc != nil {
-		buf = appendException(buf, exc)
+		buf = c.appendException(buf, exc)
 	}
 	if inv != nil {
 		buf = append(buf, inv.xray...)
@@ -302,7 +300,7 @@ func (c *core) appendAttrKind(buf []byte, a slog.Attr, kind slog.Kind) []byte {
 	}
 	switch kind {
 	case slog.KindString:
-		return c.redact.appendStringValue(buf, v.String())
+		return c.redact.appendString(buf, v.String())
 	case slog.KindInt64:
 		return strconv.AppendInt(buf, v.Int64(), 10)
 	case slog.KindUint64:
@@ -322,7 +320,7 @@ func (c *core) appendAttrKind(buf []byte, a slog.Attr, kind slog.Kind) []byte {
 	case nil:
 		return append(buf, "null"...)
 	case error:
-		return appendString(buf, errorMessage(x))
+		return c.redact.appendString(buf, errorMessage(x))
 	}
 	return c.redact.appendAny(buf, v.Any())
 }

@@ -22,6 +22,8 @@ type config struct {
 	warnings   io.Writer
 	redactKeys []string
 	redactSet  bool
+	allowKeys  []string
+	allowSet   bool
 	keys       []slog.Attr
 
 	bufferLevel slog.Level
@@ -59,10 +61,30 @@ func WithOutput(w io.Writer) Option { return func(c *config) { c.out = w } }
 // variable (default os.Stderr).
 func WithWarnings(w io.Writer) Option { return func(c *config) { c.warnings = w } }
 
-// WithRedactKeys replaces the list of sensitive keys whose values are written as "***"
-// (matched case-insensitively). Use DefaultRedactKeys to extend the default list.
-func WithRedactKeys(keys ...string) Option {
-	return func(c *config) { c.redactKeys, c.redactSet = append([]string(nil), keys...), true }
+// WithRedactKeys replaces the terms that make a key sensitive (default: [DefaultRedactKeys],
+// edited by LAMBDALOG_REDACT_KEYS). The value of an attribute, map entry, struct field or group
+// whose key is sensitive is written as "***", and so is the value after a sensitive key inside
+// a string (KEY=value, KEY: value, "key": "value").
+//
+// Keys and terms are compared case-insensitively, ignoring every character but letters and
+// digits, so the term "api_key" matches apiKey, X-Api-Key and API_KEY. A term of six characters or
+// more matches anywhere in a key (secret: SecretAccessKey, client_secret); a shorter one only
+// where a word of the key ends, words being separated by punctuation, case changes
+// (sessionToken) and changes between letters and digits (token: AWS_SESSION_TOKEN, csrftoken,
+// but not tokenizer or max_tokens). Extend the default with
+// WithRedactKeys(append(logger.DefaultRedactKeys(), "ssn")...); WithRedactKeys() with no terms
+// turns key-based redaction off. AWS access key ids, secret access keys and session tokens are
+// masked in strings whatever the keys.
+func WithRedactKeys(terms ...string) Option {
+	return func(c *config) { c.redactKeys, c.redactSet = append([]string(nil), terms...), true }
+}
+
+// WithRedactAllowKeys replaces the keys that are never sensitive although they contain a
+// redact term (default: [DefaultRedactAllowKeys], edited by LAMBDALOG_REDACT_ALLOW_KEYS). A key
+// is allowed when it equals one of them compared as WithRedactKeys compares: "session_id"
+// allows sessionId and SESSION-ID, not user_session_id.
+func WithRedactAllowKeys(keys ...string) Option {
+	return func(c *config) { c.allowKeys, c.allowSet = append([]string(nil), keys...), true }
 }
 
 // WithPersistentKeys adds attributes written on every record, in every invocation.
