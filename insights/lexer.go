@@ -287,7 +287,9 @@ func (lx *lexer) regex() token {
 	}
 	if i >= len(s) {
 		lx.fail(t.start, len(s), "unterminated regular expression: the / has no closing /")
-		i = len(s) - 1
+		t.kind, t.text, t.end = tRegex, s[t.start+1:], len(s)
+		lx.pos, lx.tok = len(s), t
+		return t
 	}
 	t.kind = tRegex
 	t.text = s[t.start+1 : i]

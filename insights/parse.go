@@ -426,7 +426,7 @@ func (p *parser) compileRegex(t token) *regexp.Regexp {
 		if e, ok := err.(*syntax.Error); ok {
 			se = e
 			msg = string(se.Code) + ": " + se.Expr
-			if se.Code == syntax.ErrInvalidPerlOp || se.Code == syntax.ErrInvalidEscape {
+			if se.Code == syntax.ErrInvalidPerlOp || se.Code == syntax.ErrInvalidEscape || se.Code == syntax.ErrInvalidNamedCapture {
 				msg += " (lookaround and backreferences are not supported)"
 			}
 		}
@@ -812,11 +812,7 @@ func (p *parser) source() *Source {
 				p.failAt(t.start, p.lx.prev, "SOURCE accepts at most 10 data sources")
 			}
 			p.expect(")", "')' to close dataSource(")
-		case t.kind == tString || t.kind == tIdent && !p.lx.isWord("loggroups") && !p.lx.isWord("datasource"):
-			if t.kind == tIdent && any && (p.lx.isWord("start") || p.lx.isWord("end")) {
-				p.timeBounds(s)
-				continue
-			}
+		case t.kind == tString || t.kind == tIdent && !any && !p.lx.isWord("loggroups") && !p.lx.isWord("datasource"):
 			s.LogGroups = append(s.LogGroups, t.text)
 			p.next()
 			p.timeBounds(s)
@@ -953,6 +949,8 @@ func (p *parser) comparison() *node {
 	case t.kind == tPunct && (t.text == "=" || t.text == "!=" || t.text == "<" || t.text == ">" || t.text == "<=" || t.text == ">="):
 		p.next()
 		return p.binary(nCompare, t.text, l, p.additive())
+	case t.kind == tPunct && t.text == "==":
+		p.failTok("== is not an operator: use = to compare")
 	case t.kind == tPunct && (t.text == "=~" || t.text == "!~"):
 		p.next()
 		n := p.likeRHS(l, true)
@@ -1012,13 +1010,10 @@ func (p *parser) inRHS(l *node) *node {
 	if p.lx.is("(") {
 		open := p.lx.tok
 		p.next()
-		if p.lx.isWord("source") {
-			n.sub = p.subquery(open)
-			n.subIndex = p.addSub(n.sub)
-			n.end = p.lx.prev
-			return n
-		}
-		*p.lx = *newLexerAt(p.src, open.start)
+		n.sub = p.subquery(open)
+		n.subIndex = p.addSub(n.sub)
+		n.end = p.lx.prev
+		return n
 	}
 	if !p.lx.is("[") {
 		p.failTok("expected a list [...] or a subquery (SOURCE ...) after in but found %s", p.describe())
@@ -1027,13 +1022,6 @@ func (p *parser) inRHS(l *node) *node {
 	n.args = append(n.args, list.args...)
 	n.end = list.end
 	return n
-}
-
-// newLexerAt returns a lexer positioned at the token starting at pos.
-func newLexerAt(src string, pos int) *lexer {
-	lx := &lexer{src: src, pos: pos}
-	lx.next()
-	return lx
 }
 
 func (p *parser) additive() *node {

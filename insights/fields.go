@@ -1,0 +1,89 @@
+package insights
+
+import (
+	"strings"
+	"unsafe"
+)
+
+// EventFields returns every field a query could read of ev, as
+// GetLogRecord and GetLogGroupFields show them: the system fields
+// (@timestamp and @ingestionTime as epoch milliseconds, @message, @logStream,
+// @log), the fields of a Lambda platform line, and the fields discovered in
+// the message's JSON (at most MaxJSONFields) or VPC flow log record. Values
+// are rendered as query results render them, except the times.
+func EventFields(ev *Event) []Field {
+	msg := unsafe.String(unsafe.SliceData(ev.Message), len(ev.Message))
+	log := ev.LogGroup
+	if ev.Account != "" {
+		log = ev.Account + ":" + ev.LogGroup
+	}
+	fields := []Field{
+		{"@timestamp", itoa64(ev.Timestamp)},
+		{"@ingestionTime", itoa64(ev.IngestionTime)},
+		{"@message", strings.Clone(msg)},
+		{"@logStream", ev.LogStream},
+		{"@log", log},
+	}
+	var vals [nLambda]value
+	switch {
+	case strings.HasPrefix(msg, "REPORT RequestId: "):
+		vals[lfType] = strVal("REPORT")
+		parseReport(msg[len("REPORT RequestId: "):], &vals)
+	case strings.HasPrefix(msg, "START RequestId: "):
+		vals[lfType] = strVal("START")
+		id, _, _ := strings.Cut(msg[len("START RequestId: "):], " ")
+		vals[lfRequestID] = strVal(strings.TrimSpace(id))
+	case strings.HasPrefix(msg, "END RequestId: "):
+		vals[lfType] = strVal("END")
+		vals[lfRequestID] = strVal(strings.TrimSpace(msg[len("END RequestId: "):]))
+	case strings.HasPrefix(msg, "{") && strings.Contains(msg, `"platform.`):
+		parsePlatformRecord(msg, &vals)
+	}
+	for i, v := range vals {
+		if v.kind != null.kind {
+			fields = append(fields, Field{lambdaFields[i], strings.Clone(v.render())})
+		}
+	}
+	if start := jsonStart(msg, ev.LogGroup); start >= 0 {
+		leaves := 0
+		flattenJSON(msg[start:], func(path string, v value) bool {
+			if leaves++; leaves > MaxJSONFields {
+				return false
+			}
+			fields = append(fields, Field{strings.Clone(path), strings.Clone(v.render())})
+			return true
+		})
+	} else {
+		l := loader{msg: msg}
+		if l.splitVPC() {
+			for i, name := range vpcFields {
+				if l.parts[i] != "-" {
+					fields = append(fields, Field{name, strings.Clone(l.parts[i])})
+				}
+			}
+		}
+	}
+	return fields
+}
+
+func itoa64(n int64) string {
+	var b [20]byte
+	i := len(b)
+	neg := n < 0
+	u := uint64(n)
+	if neg {
+		u = -u
+	}
+	for {
+		i--
+		b[i] = byte('0' + u%10)
+		if u /= 10; u == 0 {
+			break
+		}
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}

@@ -1,0 +1,130 @@
+package insights
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// seedQueries returns the documentation's queries and the corpus's.
+func seedQueries(f *testing.F) []string {
+	var out []string
+	data, err := os.ReadFile("testdata/insights-sample-queries.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	var qs []sampleQuery
+	if err := json.Unmarshal(data, &qs); err != nil {
+		f.Fatal(err)
+	}
+	for _, q := range qs {
+		out = append(out, q.Query)
+	}
+	return append(out,
+		`filter level = "ERROR" and latency_ms > 500 | stats count(*)`,
+		`stats count(*), avg(latency_ms), pct(latency_ms, 95) by bin(5m)`,
+		`parse @message "method=* " as m | stats count(*) by m`,
+		`sort latency_ms desc | limit 20`,
+		"fields jsonParse(@message) as j | unnest j.a into x | display x.b",
+		"fields a | sort a asc | accum a | autoregress a p=1-3 | addtotals col=true",
+		`filter @message like /(?i)err/ or @message =~ "x+" | dedup @logStream | limit 3`,
+	)
+}
+
+// FuzzParse parses arbitrary queries: nothing may panic, and every error
+// is an *Error whose location lies within the query.
+func FuzzParse(f *testing.F) {
+	for _, q := range seedQueries(f) {
+		f.Add(q)
+	}
+	f.Fuzz(func(t *testing.T, query string) {
+		q, err := Parse(query)
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("Parse(%q) returned %T, want *Error", query, err)
+			}
+			n := utf8.RuneCountInString(query)
+			if e.Start < 0 || e.End < e.Start || e.End > n || e.Line < 1 || e.Column < 1 || e.Message == "" {
+				t.Fatalf("Parse(%q): bad error location %+v (query has %d characters)", query, e, n)
+			}
+			return
+		}
+		_ = q.Columns()
+		_ = q.PreFilter()
+	})
+}
+
+// fuzzEvents splits data into events: each line is a message, and every
+// third is prefixed with a JSON object built from it.
+func fuzzEvents(data string) []*Event {
+	var evs []*Event
+	for i, line := range strings.Split(data, "\n") {
+		msg := line
+		switch i % 3 {
+		case 1:
+			b, _ := json.Marshal(map[string]any{"level": line, "n": len(line), "a": map[string]any{"b": line, "c": []any{i, line, nil, true}}})
+			msg = string(b)
+		case 2:
+			msg = "REPORT RequestId: " + line + "\tDuration: 1.5 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 64 MB\t"
+		}
+		evs = append(evs, &Event{Timestamp: base + int64(i%7)*60_000, IngestionTime: base, LogGroup: "/aws/lambda/g", LogStream: "s", Account: "1", Message: []byte(msg), ID: uint64(i)})
+	}
+	return evs
+}
+
+// FuzzEvaluate runs arbitrary queries over arbitrary events: nothing may
+// panic, Results is repeatable, and evaluating the events in two halves
+// and merging gives as many rows as evaluating them in one.
+func FuzzEvaluate(f *testing.F) {
+	for i, q := range seedQueries(f) {
+		f.Add(q, []string{`{"x":1}`, "ERROR a=1", "user=bob, method:GET, latency := 3"}[i%3]+"\nplain\n"+`{"latency_ms": 600, "level": "ERROR"}`)
+	}
+	f.Fuzz(func(t *testing.T, query, data string) {
+		q, err := Parse(query)
+		if err != nil {
+			return
+		}
+		opts := Options{Subresults: make([]*Result, len(q.Subqueries())), LookupTables: tablesFor(q), Pointer: func(r EventRef) string { return "p" }}
+		for i := range opts.Subresults {
+			opts.Subresults[i] = &Result{Columns: []string{"x"}, Rows: [][]Field{{{"x", "1"}}}}
+		}
+		one, err := q.NewEvaluator(opts)
+		if err != nil {
+			t.Fatalf("NewEvaluator(%q): %v", query, err)
+		}
+		a, _ := q.NewEvaluator(opts)
+		b, _ := q.NewEvaluator(opts)
+		evs := fuzzEvents(data)
+		pre := q.PreFilter()
+		for i, e := range evs {
+			one.Feed(e)
+			if pre != nil && !pre(e.Message) {
+				a.AddScanned(1, int64(len(e.Message)))
+				continue
+			}
+			if i%2 == 0 {
+				a.Feed(e)
+			} else {
+				b.Feed(e)
+			}
+		}
+		r1 := one.Results()
+		if r2 := one.Results(); !reflect.DeepEqual(r1, r2) {
+			t.Fatalf("%q: Results is not repeatable", query)
+		}
+		if err := a.Merge(b); err != nil {
+			t.Fatal(err)
+		}
+		if one.Statistics() != a.Statistics() {
+			t.Fatalf("%q: statistics %+v, merged %+v", query, one.Statistics(), a.Statistics())
+		}
+		if rm := a.Results(); len(rm.Rows) != len(r1.Rows) {
+			t.Fatalf("%q over %q: %d rows, %d merged", query, data, len(r1.Rows), len(rm.Rows))
+		}
+	})
+}
