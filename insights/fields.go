@@ -1,6 +1,7 @@
 package insights
 
 import (
+	"strconv"
 	"strings"
 	"unsafe"
 )
@@ -18,8 +19,8 @@ func EventFields(ev *Event) []Field {
 		log = ev.Account + ":" + ev.LogGroup
 	}
 	fields := []Field{
-		{"@timestamp", itoa64(ev.Timestamp)},
-		{"@ingestionTime", itoa64(ev.IngestionTime)},
+		{"@timestamp", strconv.FormatInt(ev.Timestamp, 10)},
+		{"@ingestionTime", strconv.FormatInt(ev.IngestionTime, 10)},
 		{"@message", strings.Clone(msg)},
 		{"@logStream", ev.LogStream},
 		{"@log", log},
@@ -64,26 +65,4 @@ func EventFields(ev *Event) []Field {
 		}
 	}
 	return fields
-}
-
-func itoa64(n int64) string {
-	var b [20]byte
-	i := len(b)
-	neg := n < 0
-	u := uint64(n)
-	if neg {
-		u = -u
-	}
-	for {
-		i--
-		b[i] = byte('0' + u%10)
-		if u /= 10; u == 0 {
-			break
-		}
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
 }

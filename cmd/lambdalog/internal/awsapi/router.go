@@ -154,7 +154,7 @@ func (rt *Router) APIs() []string {
 
 // ServeHTTP implements http.Handler.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	req := &Request{Request: r, ID: newRequestID(), Region: rt.opts.DefaultRegion}
+	req := &Request{Request: r, ID: NewID(), Region: rt.opts.DefaultRegion}
 	w.Header().Set("x-amzn-RequestId", req.ID)
 	i := rt.match(r)
 	if i < 0 {
@@ -282,8 +282,9 @@ func WriteJSONError(w http.ResponseWriter, contentType string, e *Error) {
 	_, _ = w.Write(b)
 }
 
-// newRequestID returns a random version 4 UUID.
-func newRequestID() string {
+// NewID returns a random version 4 UUID, the form of AWS's request ids and
+// of the ids of resources such as Logs Insights queries.
+func NewID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40

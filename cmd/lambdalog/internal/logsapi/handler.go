@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/queries"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
 )
 
@@ -35,6 +36,9 @@ type Options struct {
 	MaxBodyBytes int64
 	// Logger receives server-side failures; nil means slog.Default().
 	Logger *slog.Logger
+	// Queries runs Logs Insights queries; nil means a manager of the
+	// handler's own, with default options, that is never closed.
+	Queries *queries.Manager
 }
 
 // Handler serves the CloudWatch Logs API; it is an awsapi.API.
@@ -44,12 +48,13 @@ type Handler struct {
 	now     func() time.Time
 	maxBody int64
 	logger  *slog.Logger
+	queries *queries.Manager
 	bufs    sync.Pool // *bytes.Buffer for responses
 }
 
 // New returns a Handler serving st.
 func New(st *store.Store, opts Options) *Handler {
-	h := &Handler{store: st, account: opts.AccountID, now: opts.Now, maxBody: opts.MaxBodyBytes, logger: opts.Logger}
+	h := &Handler{store: st, account: opts.AccountID, now: opts.Now, maxBody: opts.MaxBodyBytes, logger: opts.Logger, queries: opts.Queries}
 	if h.account == "" {
 		h.account = defaultAccount
 	}
@@ -61,6 +66,9 @@ func New(st *store.Store, opts Options) *Handler {
 	}
 	if h.logger == nil {
 		h.logger = slog.Default()
+	}
+	if h.queries == nil {
+		h.queries = queries.New(st, queries.Options{Logger: h.logger})
 	}
 	h.bufs.New = func() any { return new(bytes.Buffer) }
 	return h
@@ -137,6 +145,16 @@ var operations = requireUTF8(map[string]operation{
 	"PutSubscriptionFilter":       op((*Handler).putSubscriptionFilter),
 	"DescribeSubscriptionFilters": op((*Handler).describeSubscriptionFilters),
 	"DeleteSubscriptionFilter":    op((*Handler).deleteSubscriptionFilter),
+
+	"StartQuery":               op((*Handler).startQuery),
+	"GetQueryResults":          op((*Handler).getQueryResults),
+	"StopQuery":                op((*Handler).stopQuery),
+	"DescribeQueries":          op((*Handler).describeQueries),
+	"GetLogRecord":             op((*Handler).getLogRecord),
+	"GetLogGroupFields":        op((*Handler).getLogGroupFields),
+	"PutQueryDefinition":       op((*Handler).putQueryDefinition),
+	"DescribeQueryDefinitions": op((*Handler).describeQueryDefinitions),
+	"DeleteQueryDefinition":    op((*Handler).deleteQueryDefinition),
 })
 
 // Spec implements awsapi.API.
@@ -179,6 +197,10 @@ func (h *Handler) Serve(w http.ResponseWriter, r *awsapi.Request) {
 	c := &call{ctx: r.Context(), region: r.Region, body: r.Payload, out: out.AvailableBuffer()}
 	defer func() { h.putBuf(bytes.NewBuffer(c.out[:0])) }()
 	if err := op(h, c); err != nil {
+		if mq, ok := errors.AsType[*malformedQuery](err); ok {
+			writeMalformedQuery(w, mq)
+			return
+		}
 		ae, ok := errors.AsType[*awsapi.Error](err)
 		if !ok {
 			h.logger.Error("logsapi: operation failed", "op", name, "requestId", r.ID, "err", err)

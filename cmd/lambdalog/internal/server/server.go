@@ -19,6 +19,9 @@
 //
 // # Wiring
 //
+// Logs Insights queries run in the background over the log store (package
+// queries); Close stops them before it closes the stores.
+//
 // Every event the log store takes in, from PutLogEvents or from the local
 // runtime, is offered to the metric store: the ones holding Embedded Metric
 // Format objects become data points. Open registers the CloudWatch Logs and
@@ -48,6 +51,7 @@ import (
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/logsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/metricsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/metricstore"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/queries"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
 )
 
@@ -74,6 +78,8 @@ type Server struct {
 	Metrics *metricstore.Store
 	// Router serves the APIs; register more before Run.
 	Router *awsapi.Router
+	// Queries runs Logs Insights queries over Logs.
+	Queries *queries.Manager
 	// Location says where the data lives, for the start-up line.
 	Location string
 
@@ -113,8 +119,9 @@ func Open(cfg Config) (*Server, error) {
 		s.Metrics.Close()
 		return nil, err
 	}
+	s.Queries = queries.New(s.Logs, queries.Options{Logger: cfg.Logger})
 	s.Router = awsapi.NewRouter(awsapi.Options{Credentials: cfg.Credentials, Logger: cfg.Logger},
-		logsapi.New(s.Logs, logsapi.Options{AccountID: cfg.AccountID, Logger: cfg.Logger}),
+		logsapi.New(s.Logs, logsapi.Options{AccountID: cfg.AccountID, Logger: cfg.Logger, Queries: s.Queries}),
 		metricsapi.New(s.Metrics, metricsapi.Options{Logger: cfg.Logger}))
 	return s, nil
 }
@@ -137,9 +144,13 @@ func (s *Server) ingestMetrics(ctx context.Context, events []store.Event, ingest
 	}
 }
 
-// Close closes the stores; calls after the first return its result.
+// Close stops the running queries and closes the stores; calls after the
+// first return its result.
 func (s *Server) Close() error {
-	s.closeOnce.Do(func() { s.closeErr = errors.Join(s.Logs.Close(), s.Metrics.Close()) })
+	s.closeOnce.Do(func() {
+		s.Queries.Close()
+		s.closeErr = errors.Join(s.Logs.Close(), s.Metrics.Close())
+	})
 	return s.closeErr
 }
 
