@@ -11,6 +11,18 @@
 // variables. Environments are reused while warm, a new one starts when all
 // are busy, and idle ones are stopped after [Options.IdleTimeout].
 //
+// An environment's Runtime API serves only that environment: on Linux a
+// connection is accepted only when the kernel (sock_diag) shows that the
+// connecting socket is an open file of the runtime process or one of its
+// descendants, so another local process, of this user or another, cannot
+// take an event or post a response; its connection is closed unanswered and
+// the first one per environment is logged at WARN with its uid and pid. On
+// other systems it is protected only by listening on 127.0.0.1, on an
+// ephemeral port given to the runtime process alone. Processes of the same
+// user can still read the runtime's memory, environment and files: this
+// guards against strangers on the machine, not against the user's own
+// programs.
+//
 // The log stream holds INIT_START, every output line (stdout and stderr)
 // as one event, START, END and REPORT (Duration, Billed Duration rounded up
 // to the millisecond, Memory Size, Max Memory Used from the process's real

@@ -71,7 +71,8 @@ type environment struct {
 // one replaces the first when its init fails (Lambda's suppressed init).
 type process struct {
 	cmd       *exec.Cmd
-	pid       atomic.Int64 // set once started; Runtime API handlers may run first
+	pid       atomic.Int64  // set once started; Runtime API handlers may run first
+	spawned   chan struct{} // closed once pid is set or the start failed
 	out       *outputPipe
 	started   time.Time
 	ready     chan struct{} // closed at the first /next: init is done
@@ -152,7 +153,7 @@ func newEnvironment(emu *Emulator, fn *Function) (*environment, error) {
 	}
 	e.runtimeAPI = ln.Addr().String()
 	e.srv = &http.Server{Handler: e.runtimeAPIHandler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = e.srv.Serve(ln) }()
+	go func() { _ = e.srv.Serve(guardRuntimeAPI(ln, e)) }()
 	if err := e.spawn(); err != nil {
 		e.srv.Close()
 		return nil, err
@@ -163,7 +164,7 @@ func newEnvironment(emu *Emulator, fn *Function) (*environment, error) {
 // spawn logs INIT_START and starts a runtime process.
 func (e *environment) spawn() error {
 	fn := e.fn
-	p := &process{ready: make(chan struct{}), initErr: make(chan result, 1), exited: make(chan struct{})}
+	p := &process{spawned: make(chan struct{}), ready: make(chan struct{}), initErr: make(chan result, 1), exited: make(chan struct{})}
 	var err error
 	if p.out, err = newOutputPipe(e.appLine); err != nil {
 		return fmt.Errorf("function %s: %w", fn.Name, err)
@@ -181,11 +182,13 @@ func (e *environment) spawn() error {
 		p.out.w.Close()
 		p.out.r.Close()
 		p.exitState = err.Error()
+		close(p.spawned)
 		close(p.out.done)
 		close(p.exited)
 		return fmt.Errorf("function %s: start %s: %w", fn.Name, fn.Command[0], err)
 	}
 	p.pid.Store(int64(p.cmd.Process.Pid))
+	close(p.spawned)
 	p.out.w.Close()
 	go p.out.run()
 	go func() {

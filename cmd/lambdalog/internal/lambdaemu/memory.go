@@ -11,16 +11,29 @@ import (
 // treeMemory returns the summed VmRSS and VmHWM (peak RSS), in bytes, of
 // the process pid and all its descendants, read from /proc.
 func treeMemory(pid int) (rss, hwm int64) {
-	seen := map[int]bool{}
-	var walk func(int)
-	walk = func(p int) {
-		if seen[p] || len(seen) > 1024 {
-			return
-		}
-		seen[p] = true
+	walkTree(pid, func(p int) bool {
 		r, h := procMemory(p)
 		rss += r
 		hwm += h
+		return true
+	})
+	return rss, hwm
+}
+
+// walkTree calls visit for the process pid, then for each of its
+// descendants (at most 1024 processes, read from /proc), until visit
+// returns false.
+func walkTree(pid int, visit func(pid int) bool) {
+	seen := map[int]bool{}
+	var walk func(int) bool
+	walk = func(p int) bool {
+		if seen[p] || len(seen) > 1024 {
+			return true
+		}
+		seen[p] = true
+		if !visit(p) {
+			return false
+		}
 		tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(p) + "/task/*/children")
 		for _, t := range tasks {
 			b, err := os.ReadFile(t)
@@ -28,14 +41,14 @@ func treeMemory(pid int) (rss, hwm int64) {
 				continue
 			}
 			for f := range strings.FieldsSeq(string(b)) {
-				if c, err := strconv.Atoi(f); err == nil {
-					walk(c)
+				if c, err := strconv.Atoi(f); err == nil && !walk(c) {
+					return false
 				}
 			}
 		}
+		return true
 	}
 	walk(pid)
-	return rss, hwm
 }
 
 // procMemory reads VmRSS and VmHWM of one process.
