@@ -9,6 +9,7 @@
 //
 //	serve     run the CloudWatch Logs and CloudWatch metrics APIs on an embedded store
 //	dev       run Lambda functions locally, with Lambda's logs, the Invoke API and an API Gateway front
+//	query     run a Logs Insights query and print its results
 //	metrics   list metrics and print their series
 //	version   print the version and the revision it was built from
 //	help      print the commands, or one command's flags
@@ -44,6 +45,7 @@ func commands() []command {
 	return []command{
 		serveCommand(),
 		devCommand(),
+		queryCommand(),
 		metricsCommand(),
 		versionCommand(),
 		helpCommand(),
