@@ -399,18 +399,27 @@ func TestAWSCLI(t *testing.T) {
 // (CLI v1 has no tail command).
 func awsCLIv2(t *testing.T) string {
 	t.Helper()
-	candidates := []string{"aws", "/usr/bin/aws", "/usr/local/bin/aws"}
-	for _, c := range candidates {
-		out, err := exec.Command(c, "--version").CombinedOutput()
-		if err == nil && bytes.HasPrefix(out, []byte("aws-cli/2.")) {
-			return c
-		}
+	if c := findAWSCLIv2(); c != "" {
+		return c
 	}
-	msg := "no aws CLI v2 (needed for `aws logs tail`) at " + strings.Join(candidates, ", ") +
+	msg := "no aws CLI v2 (needed for `aws logs tail`) at " + strings.Join(cliV2Candidates, ", ") +
 		"; install it, e.g. apt-get install awscli on Debian 12"
 	if os.Getenv("CI") == "true" {
 		t.Fatal(msg)
 	}
 	t.Skip(msg)
+	return ""
+}
+
+var cliV2Candidates = []string{"aws", "/usr/bin/aws", "/usr/local/bin/aws"}
+
+// findAWSCLIv2 returns the path of an aws CLI v2, or "" when there is none.
+func findAWSCLIv2() string {
+	for _, c := range cliV2Candidates {
+		out, err := exec.Command(c, "--version").CombinedOutput()
+		if err == nil && bytes.HasPrefix(out, []byte("aws-cli/2.")) {
+			return c
+		}
+	}
 	return ""
 }
