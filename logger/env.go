@@ -7,20 +7,18 @@ import (
 	"os"
 	"strconv"
 	"strings"
-
-	"github.com/lambdalog/lambdalog/internal/invocation"
 )
 
 // Environment variables read by the logger, as Powertools for AWS Lambda and Lambda define them.
 const (
-	EnvServiceName    = invocation.EnvService
+	EnvServiceName    = "POWERTOOLS_SERVICE_NAME"
 	EnvLogLevel       = "POWERTOOLS_LOG_LEVEL"
 	EnvLogLevelLegacy = "LOG_LEVEL"
 	EnvLambdaLogLevel = "AWS_LAMBDA_LOG_LEVEL"
 	EnvSampleRate     = "POWERTOOLS_LOGGER_SAMPLE_RATE"
 	EnvLogEvent       = "POWERTOOLS_LOGGER_LOG_EVENT"
 	EnvDev            = "POWERTOOLS_DEV"
-	EnvInitType       = invocation.EnvInitializationType
+	EnvInitType       = "AWS_LAMBDA_INITIALIZATION_TYPE"
 )
 
 // Environment variables that edit the redaction lists when no option sets them: a
@@ -32,7 +30,7 @@ const (
 )
 
 // DefaultService is the service key when neither WithService nor POWERTOOLS_SERVICE_NAME is set.
-const DefaultService = invocation.DefaultService
+const DefaultService = "service_undefined"
 
 // settings is the resolved configuration: options first, then the environment, then defaults.
 type settings struct {

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/lambdalog/lambdalog/internal/invocation"
 )
 
 func TestEnvironmentPrecedence(t *testing.T) {
@@ -73,5 +75,13 @@ func TestDevModeIndents(t *testing.T) {
 	slog.New(NewHandler(&out)).Info("m", "k", "v")
 	if !strings.Contains(out.String(), "{\n  \"level\": \"INFO\",\n") {
 		t.Errorf("not indented: %s", out.String())
+	}
+}
+
+// TestEnvironmentNamesAreInvocations checks that the names documented here are those
+// internal/invocation reads.
+func TestEnvironmentNamesAreInvocations(t *testing.T) {
+	if EnvServiceName != invocation.EnvService || EnvInitType != invocation.EnvInitializationType || DefaultService != invocation.DefaultService {
+		t.Errorf("logger and internal/invocation disagree on %s, %s or %s", EnvServiceName, EnvInitType, DefaultService)
 	}
 }

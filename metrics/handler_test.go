@@ -12,6 +12,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/lambdalog/lambdalog/internal/invocation"
 )
 
 type greeting struct {
@@ -267,5 +269,13 @@ func TestRecorderAfterInvocation(t *testing.T) {
 	objs := parseLines(t, out.Bytes())
 	if len(objs) != 2 || len(objs[1].Values["A"]) != 1 {
 		t.Fatalf("want two objects with one value each, got\n%s", out)
+	}
+}
+
+// TestServiceVariableIsInvocations checks that the name documented here is the one
+// internal/invocation reads.
+func TestServiceVariableIsInvocations(t *testing.T) {
+	if EnvService != invocation.EnvService {
+		t.Errorf("metrics reads %s, internal/invocation %s", EnvService, invocation.EnvService)
 	}
 }

@@ -16,7 +16,7 @@ import (
 // Environment variables read by [New].
 const (
 	EnvNamespace = "POWERTOOLS_METRICS_NAMESPACE"
-	EnvService   = invocation.EnvService
+	EnvService   = "POWERTOOLS_SERVICE_NAME"
 	EnvDisabled  = "POWERTOOLS_METRICS_DISABLED"
 )
 
