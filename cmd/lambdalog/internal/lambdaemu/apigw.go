@@ -1,6 +1,7 @@
 package lambdaemu
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -22,8 +23,11 @@ type apiRoute struct {
 	segs     []string
 }
 
-// match returns the path parameters when path matches the route template.
-func (r *apiRoute) match(method string, segs []string) (map[string]string, bool) {
+// match returns the path parameters when the path, split into segments,
+// matches the route template: literal parts of the template are compared
+// with segs, parameters take their values from vals (the same segments as
+// the API passes them on).
+func (r *apiRoute) match(method string, segs, vals []string) (map[string]string, bool) {
 	if r.Method != "ANY" && !strings.EqualFold(r.Method, method) {
 		return nil, false
 	}
@@ -33,14 +37,14 @@ func (r *apiRoute) match(method string, segs []string) (map[string]string, bool)
 			if i >= len(segs) {
 				return nil, false
 			}
-			params[s[1:len(s)-2]] = strings.Join(segs[i:], "/")
+			params[s[1:len(s)-2]] = strings.Join(vals[i:], "/")
 			return params, true
 		}
 		if i >= len(segs) {
 			return nil, false
 		}
 		if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
-			params[s[1:len(s)-1]] = segs[i]
+			params[s[1:len(s)-1]] = vals[i]
 		} else if s != segs[i] {
 			return nil, false
 		}
@@ -88,17 +92,16 @@ func (e *Emulator) APIGateway() http.Handler {
 		}
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		segs := splitPath(req.URL.EscapedPath())
-		for i, s := range segs {
-			if u, err := url.PathUnescape(s); err == nil {
-				segs[i] = u
-			}
-		}
+		p := newGatewayPath(req)
 		var best *apiRoute
 		var params map[string]string
 		for _, r := range routes {
-			if p, ok := r.match(req.Method, segs); ok && (best == nil || r.specificity() > best.specificity()) {
-				best, params = r, p
+			segs, vals := p.restSegs, p.restVals
+			if r.Kind != "Api" {
+				segs, vals = p.httpSegs, p.httpSegs
+			}
+			if ps, ok := r.match(req.Method, segs, vals); ok && (best == nil || r.specificity() > best.specificity()) {
+				best, params = r, ps
 			}
 		}
 		switch {
@@ -107,11 +110,55 @@ func (e *Emulator) APIGateway() http.Handler {
 		case best == nil:
 			gatewayError(w, http.StatusNotFound, "Not Found")
 		case best.Kind == "Api":
-			e.serveREST(w, req, best, params)
+			e.serveREST(w, req, best, p.raw, params)
+		case p.httpErr != nil:
+			gatewayError(w, http.StatusBadRequest, "Bad Request")
 		default:
-			e.serveHTTPAPI(w, req, best, params)
+			for k, v := range params {
+				params[k], _ = url.PathUnescape(v) // cannot fail: the whole path decoded
+			}
+			e.serveHTTPAPI(w, req, best, p.http, params)
 		}
 	})
+}
+
+// gatewayPath is a request's path as each kind of API Gateway API sees it.
+//
+// A REST API passes the path on exactly as the client sent it, percent
+// encoding and dot segments included: in path, requestContext.path and
+// the path parameters. An HTTP API decodes the path once and routes on
+// that (so %2F separates segments; a decoded "?" ends the path), then
+// decodes it again for rawPath, requestContext.http.path and the path
+// parameters (so %252F arrives as "/"), and answers 400 when that second
+// decoding fails (a literal %25 followed by no hex pair).
+type gatewayPath struct {
+	raw      string   // as sent
+	restSegs []string // raw segments decoded, compared with literal parts
+	restVals []string // raw segments
+	httpSegs []string // segments decoded once
+	http     string   // decoded twice
+	httpErr  error    // the second decoding failed
+}
+
+func newGatewayPath(req *http.Request) gatewayPath {
+	p := gatewayPath{raw: req.URL.EscapedPath()}
+	if target, _, _ := strings.Cut(req.RequestURI, "?"); strings.HasPrefix(target, "/") {
+		p.raw = target
+	}
+	p.restVals = splitPath(p.raw)
+	p.restSegs = make([]string, len(p.restVals))
+	for i, s := range p.restVals {
+		if u, err := url.PathUnescape(s); err == nil {
+			s = u
+		}
+		p.restSegs[i] = s
+	}
+	once, err := url.PathUnescape(p.raw)
+	once, _, _ = strings.Cut(once, "?")
+	p.httpSegs = splitPath(once)
+	p.http, p.httpErr = url.PathUnescape(once)
+	p.httpErr = cmp.Or(err, p.httpErr)
+	return p
 }
 
 func gatewayError(w http.ResponseWriter, status int, msg string) {
@@ -140,7 +187,7 @@ func clientIP(req *http.Request) string {
 	return host
 }
 
-func (e *Emulator) serveREST(w http.ResponseWriter, req *http.Request, r *apiRoute, params map[string]string) {
+func (e *Emulator) serveREST(w http.ResponseWriter, req *http.Request, r *apiRoute, path string, params map[string]string) {
 	body, b64, err := requestBody(req)
 	if err != nil {
 		gatewayError(w, http.StatusBadRequest, "Bad Request")
@@ -158,14 +205,14 @@ func (e *Emulator) serveREST(w http.ResponseWriter, req *http.Request, r *apiRou
 		q[k], mq[k] = v[len(v)-1], v
 	}
 	ev := events.APIGatewayProxyRequest{
-		Resource: r.Path, Path: req.URL.Path, HTTPMethod: req.Method,
+		Resource: r.Path, Path: path, HTTPMethod: req.Method,
 		Headers: hdr, MultiValueHeaders: mhdr, QueryStringParameters: nilIfEmpty(q), MultiValueQueryStringParameters: nilIfEmpty(mq),
 		PathParameters: nilIfEmpty(params), Body: body, IsBase64Encoded: b64,
 		RequestContext: events.APIGatewayProxyRequestContext{
 			AccountID: e.opts.AccountID, ResourceID: "123456", Stage: "Prod", RequestID: newRequestID(),
 			Identity:     events.APIGatewayRequestIdentity{SourceIP: clientIP(req), UserAgent: req.UserAgent()},
 			ResourcePath: r.Path, HTTPMethod: req.Method, APIID: "1234567890", Protocol: req.Proto,
-			RequestTime: now.UTC().Format("02/Jan/2006:15:04:05 -0700"), RequestTimeEpoch: now.UnixMilli(), Path: req.URL.Path,
+			RequestTime: now.UTC().Format("02/Jan/2006:15:04:05 -0700"), RequestTimeEpoch: now.UnixMilli(), Path: path,
 		},
 	}
 	out, ok := e.invokeFromGateway(req, r.function, ev)
@@ -178,7 +225,7 @@ func (e *Emulator) serveREST(w http.ResponseWriter, req *http.Request, r *apiRou
 	writeBody(w, resp.StatusCode, resp.Body, resp.IsBase64Encoded)
 }
 
-func (e *Emulator) serveHTTPAPI(w http.ResponseWriter, req *http.Request, r *apiRoute, params map[string]string) {
+func (e *Emulator) serveHTTPAPI(w http.ResponseWriter, req *http.Request, r *apiRoute, path string, params map[string]string) {
 	body, b64, err := requestBody(req)
 	if err != nil {
 		gatewayError(w, http.StatusBadRequest, "Bad Request")
@@ -205,7 +252,7 @@ func (e *Emulator) serveHTTPAPI(w http.ResponseWriter, req *http.Request, r *api
 		routeKey = "ANY " + r.Path
 	}
 	ev := events.APIGatewayV2HTTPRequest{
-		Version: "2.0", RouteKey: routeKey, RawPath: req.URL.Path, RawQueryString: req.URL.RawQuery,
+		Version: "2.0", RouteKey: routeKey, RawPath: path, RawQueryString: req.URL.RawQuery,
 		Cookies: cookies, Headers: hdr, QueryStringParameters: nilIfEmpty(q), PathParameters: nilIfEmpty(params),
 		Body: body, IsBase64Encoded: b64,
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
@@ -213,7 +260,7 @@ func (e *Emulator) serveHTTPAPI(w http.ResponseWriter, req *http.Request, r *api
 			APIID: "1234567890", DomainName: req.Host, DomainPrefix: strings.Split(req.Host, ".")[0],
 			Time: now.UTC().Format("02/Jan/2006:15:04:05 -0700"), TimeEpoch: now.UnixMilli(),
 			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
-				Method: req.Method, Path: req.URL.Path, Protocol: req.Proto, SourceIP: clientIP(req), UserAgent: req.UserAgent(),
+				Method: req.Method, Path: path, Protocol: req.Proto, SourceIP: clientIP(req), UserAgent: req.UserAgent(),
 			},
 		},
 	}

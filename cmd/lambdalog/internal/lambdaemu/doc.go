@@ -36,7 +36,12 @@
 // (RequestResponse, Event, DryRun, X-Amz-Log-Type Tail) so aws-sdk-go-v2
 // and `aws lambda invoke --endpoint-url` work unchanged;
 // [Emulator.APIGateway] is an API Gateway front for Api (REST, payload
-// 1.0) and HttpApi (payload 2.0) routes.
+// 1.0) and HttpApi (payload 2.0) routes. It passes request paths on as API
+// Gateway does: a REST API's path and path parameters exactly as the client
+// sent them (percent-encoding and dot segments kept; %2F stays inside its
+// segment); an HTTP API routes on the path decoded once (%2F separates
+// segments, a decoded "?" ends the path) and sends it decoded twice in
+// rawPath and the path parameters, answering 400 when that fails.
 //
 // # Differences from Lambda
 //

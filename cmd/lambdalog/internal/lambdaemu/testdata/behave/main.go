@@ -1,6 +1,8 @@
 // Command behave is a Lambda function whose event says how to misbehave:
 // print lines, sleep past its timeout, crash, allocate past its memory
-// size, fail, or report its environment. The lambdaemu tests run it.
+// size, fail, or report its environment. With BEHAVE_ECHO set it answers
+// every event with an API Gateway proxy response whose body is the event.
+// The lambdaemu tests run it.
 package main
 
 import (
@@ -77,7 +79,14 @@ func handle(ctx context.Context, ev event) (*response, error) {
 		TraceID: trace, Custom: lc.ClientContext.Custom, Env: env}, nil
 }
 
+func echo(ev json.RawMessage) (map[string]any, error) {
+	return map[string]any{"statusCode": 200, "body": string(ev)}, nil
+}
+
 func main() {
 	fmt.Println("behave: init")
+	if os.Getenv("BEHAVE_ECHO") != "" {
+		lambda.Start(echo)
+	}
 	lambda.Start(handle)
 }
