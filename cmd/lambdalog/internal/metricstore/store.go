@@ -12,10 +12,26 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
-	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/emf"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/pebbledb"
 )
+
+// Errors returned by Store methods. Test with errors.Is.
+var (
+	// ErrDiskFull: Put or Ingest was refused because the disk holding the
+	// store is below the free-space floor (Options.MinFreeBytes), or Open
+	// found the disk too full. Writes resume by themselves when space is
+	// freed.
+	ErrDiskFull = pebbledb.ErrDiskFull
+	// ErrFailed: the store stopped after a fatal storage error (reported
+	// to Options.OnFatal); every later call fails with it.
+	ErrFailed = pebbledb.ErrFailed
+)
+
+// WALRecovery reports write-ahead-log data that Open could not replay; see
+// Store.Recovery.
+type WALRecovery = pebbledb.WALRecovery
 
 // Dimension is a name/value pair that is part of a metric's identity.
 type Dimension struct {
@@ -44,34 +60,49 @@ type Options struct {
 	// InMemory keeps everything in memory (Pebble's vfs.NewMem); Dir is then
 	// ignored.
 	InMemory bool
+	// MinFreeBytes is the free-space floor: Put and Ingest fail with
+	// ErrDiskFull while the disk holding the store has less available;
+	// reads go on. 0 means pebbledb.DefaultMinFreeBytes (256 MiB); negative
+	// disables it.
+	MinFreeBytes int64
+	// Logger receives storage errors and the recovery report; nil means
+	// slog.Default().
+	Logger *slog.Logger
+	// OnFatal is called once, on its own goroutine, with the first fatal
+	// storage error (wrapping ErrFailed). Calls in progress may never
+	// return, so it must stop the process, not close the store.
+	OnFatal func(error)
 }
 
 // Store is a durable metric store. It is safe for concurrent use.
 type Store struct {
-	db         *pebble.DB
+	db         *pebbledb.DB
 	seq        atomic.Uint64
 	invalidEMF atomic.Int64
 }
 
 // Open opens (creating if needed) the store in dir.
 func Open(dir string, opts Options) (*Store, error) {
-	po := &pebble.Options{Logger: quietLogger{}}
-	if opts.InMemory {
-		po.FS = vfs.NewMem()
-		dir = ""
-	} else if dir == "" {
+	if !opts.InMemory && dir == "" {
 		return nil, errors.New("metricstore: a directory is required unless InMemory is set")
 	}
-	db, err := pebble.Open(dir, po)
+	db, err := pebbledb.Open(dir, &pebble.Options{}, pebbledb.Options{
+		Name: "metricstore", InMemory: opts.InMemory, MinFreeBytes: opts.MinFreeBytes, Logger: opts.Logger, OnFatal: opts.OnFatal,
+	})
 	if err != nil {
-		return nil, fmt.Errorf("metricstore: open %q: %w", dir, err)
+		return nil, err
 	}
 	s := &Store{db: db}
 	s.seq.Store(uint64(time.Now().UnixNano()))
 	return s, nil
 }
 
-// Close flushes and closes the store.
+// Recovery returns what Open had to drop from the write-ahead log (already
+// logged at WARN), or nil when the replay was complete.
+func (s *Store) Recovery() *WALRecovery { return s.db.Recovery() }
+
+// Close flushes (when the disk has room) and closes the store. After a
+// fatal error it returns that error.
 func (s *Store) Close() error {
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("metricstore: close: %w", err)
@@ -124,7 +155,10 @@ func (s *Store) Put(ctx context.Context, points []Point) error {
 			return fmt.Errorf("metricstore: put: %w", err)
 		}
 	}
-	if err := b.Commit(pebble.Sync); err != nil {
+	if err := s.db.Admit(b.Len()); err != nil {
+		return err
+	}
+	if err := s.db.Commit(b); err != nil {
 		return fmt.Errorf("metricstore: commit: %w", err)
 	}
 	return nil
@@ -175,14 +209,3 @@ func (s *Store) Ingest(ctx context.Context, ingest time.Time, messages ...[]byte
 
 // InvalidEMF returns how many messages Ingest found to be invalid EMF since Open.
 func (s *Store) InvalidEMF() int64 { return s.invalidEMF.Load() }
-
-// quietLogger drops Pebble's informational messages and sends errors to slog.
-type quietLogger struct{}
-
-func (quietLogger) Infof(string, ...any) {}
-func (quietLogger) Errorf(format string, args ...any) {
-	slog.Error("metricstore: pebble: " + fmt.Sprintf(format, args...))
-}
-func (quietLogger) Fatalf(format string, args ...any) {
-	panic(fmt.Sprintf("metricstore: pebble: "+format, args...))
-}

@@ -62,8 +62,22 @@
 // # Durability
 //
 // Every write is committed with pebble.Sync before the method returns, so
-// an acknowledged PutEvents survives kill -9. Pebble group-commits
-// concurrently synced batches, so N concurrent writers share fsyncs.
+// an acknowledged PutEvents survives kill -9 and power loss. Pebble
+// group-commits concurrently synced batches, so N concurrent writers share
+// fsyncs. Close flushes the memtables (when the disk has room), so a store
+// closed cleanly needs no write-ahead-log replay at the next Open. After a
+// crash, Open reports at WARN, and through Recovery, any write-ahead-log
+// data that Pebble's replay drops (package pebbledb).
+//
+// # Disk space and fatal errors
+//
+// Writes that add data (PutEvents, CreateGroup, CreateStream, UpdateGroup,
+// PutFilter) are refused with ErrDiskFull while the disk holding the store
+// has less than Options.MinFreeBytes available; reads, deletes and the
+// retention sweep go on, and writes resume by themselves when space is
+// freed. A fatal storage error stops the store: it is reported once to
+// Options.OnFatal and every later call fails at once with ErrFailed (see
+// package pebbledb for what Pebble does and why the process must stop).
 //
 // # Retention
 //

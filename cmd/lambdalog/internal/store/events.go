@@ -34,6 +34,15 @@ func (s *Store) PutEvents(ctx context.Context, region, group, stream string, eve
 	if len(events) == 0 {
 		return ingest, nil
 	}
+	msgBytes := 0
+	for i := range events {
+		msgBytes += len(events[i].Message)
+	}
+	// Messages, their varints (at most 5 bytes), chunk keys and headers.
+	size := 64 + msgBytes + 5*len(events) + (len(events)/chunkMaxEvents+1)*(eventKeyLen+16)
+	if err := s.db.Admit(size); err != nil {
+		return 0, err
+	}
 	if !slices.IsSortedFunc(events, byTimestamp) {
 		events = slices.Clone(events)
 		slices.SortStableFunc(events, byTimestamp)
@@ -42,12 +51,7 @@ func (s *Store) PutEvents(ctx context.Context, region, group, stream string, eve
 	if err != nil {
 		return 0, err
 	}
-	msgBytes := 0
-	for i := range events {
-		msgBytes += len(events[i].Message)
-	}
-	// Size hint: messages, their varints (at most 5 bytes), chunk keys and headers.
-	b := s.db.NewBatchWithSize(64 + msgBytes + 5*len(events) + (len(events)/chunkMaxEvents+1)*(eventKeyLen+16))
+	b := s.db.NewBatchWithSize(size)
 	defer b.Close()
 	stats := streamStats{
 		first: events[0].Timestamp, last: events[len(events)-1].Timestamp,
@@ -68,7 +72,7 @@ func (s *Store) PutEvents(ctx context.Context, region, group, stream string, eve
 	if err := b.Merge(statsKey(st.ID), stats.encode(), nil); err != nil {
 		return 0, fmt.Errorf("store: put events: %w", err)
 	}
-	if err := b.Commit(pebble.Sync); err != nil {
+	if err := s.db.Commit(b); err != nil {
 		return 0, fmt.Errorf("store: commit events: %w", err)
 	}
 	if s.afterPut != nil {

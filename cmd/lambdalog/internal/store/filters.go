@@ -78,6 +78,9 @@ func deleteFiltersOps(b *pebble.Batch, region, group string) {
 // past; an error from check is returned unchanged and nothing is written.
 // It returns ErrGroupNotFound when the group does not exist.
 func (s *Store) PutFilter(ctx context.Context, region string, kind FilterKind, f Filter, check func(others []Filter) error) (Filter, error) {
+	if err := s.db.Admit(len(region) + len(f.Group) + len(f.Name) + len(f.Pattern) + len(f.Spec) + 64); err != nil {
+		return Filter{}, err
+	}
 	s.metaMu.Lock()
 	defer s.metaMu.Unlock()
 	if _, err := s.Group(ctx, region, f.Group); err != nil {

@@ -34,6 +34,9 @@ func (g *Group) retentionCutoff(nowMillis int64) int64 {
 // CreateGroup creates log group g.Name in region. ID and CreationTime are
 // assigned by the store.
 func (s *Store) CreateGroup(ctx context.Context, region string, g Group) (Group, error) {
+	if err := s.db.Admit(len(region) + len(g.Name) + 256); err != nil {
+		return Group{}, err
+	}
 	s.metaMu.Lock()
 	defer s.metaMu.Unlock()
 	if _, err := s.Group(ctx, region, g.Name); err == nil {
@@ -79,6 +82,9 @@ func (s *Store) Group(_ context.Context, region, name string) (Group, error) {
 
 // UpdateGroup applies fn to the named group and stores the result.
 func (s *Store) UpdateGroup(ctx context.Context, region, name string, fn func(*Group) error) error {
+	if err := s.db.Admit(len(region) + len(name) + 256); err != nil {
+		return err
+	}
 	s.metaMu.Lock()
 	defer s.metaMu.Unlock()
 	g, err := s.Group(ctx, region, name)
@@ -111,7 +117,7 @@ func (s *Store) DeleteGroup(ctx context.Context, region, name string) error {
 	}
 	deleteFiltersOps(b, region, name)
 	_ = b.Delete(groupKey(region, name), nil)
-	if err := b.Commit(pebble.Sync); err != nil {
+	if err := s.db.Commit(b); err != nil {
 		return fmt.Errorf("store: delete group %q: %w", name, err)
 	}
 	return nil

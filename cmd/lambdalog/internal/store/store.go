@@ -11,7 +11,8 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
-	"github.com/cockroachdb/pebble/v2/vfs"
+
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/pebbledb"
 )
 
 // Errors returned by Store methods. Test with errors.Is.
@@ -20,7 +21,19 @@ var (
 	ErrStreamNotFound = errors.New("log stream does not exist")
 	ErrGroupExists    = errors.New("log group already exists")
 	ErrStreamExists   = errors.New("log stream already exists")
+	// ErrDiskFull: a write was refused because the disk holding the store
+	// is below the free-space floor (Options.MinFreeBytes), or Open found
+	// the disk too full to open the store. Writes resume by themselves
+	// when space is freed.
+	ErrDiskFull = pebbledb.ErrDiskFull
+	// ErrFailed: the store stopped after a fatal storage error (reported
+	// to Options.OnFatal); every later call fails with it.
+	ErrFailed = pebbledb.ErrFailed
 )
+
+// WALRecovery reports write-ahead-log data that Open could not replay; see
+// Store.Recovery.
+type WALRecovery = pebbledb.WALRecovery
 
 // Options configure a Store. The zero value is a durable store on disk
 // using the wall clock.
@@ -41,11 +54,22 @@ type Options struct {
 	// committed durably and their ingestion time, before PutEvents returns.
 	// The server derives metrics from them (EMF). It must not keep events.
 	AfterPut func(ctx context.Context, events []Event, ingestMillis int64)
+	// MinFreeBytes is the free-space floor: writes that add data
+	// (PutEvents, creating groups and streams, updating groups, putting
+	// filters) fail with ErrDiskFull while the disk holding the store has
+	// less available; reads, deletes and the retention sweep go on. 0
+	// means pebbledb.DefaultMinFreeBytes (256 MiB); negative disables it.
+	MinFreeBytes int64
+	// OnFatal is called once, on its own goroutine, with the first fatal
+	// storage error (wrapping ErrFailed), e.g. Pebble failing to write its
+	// log on a full disk. Calls in progress may never return, so it must
+	// stop the process (log and os.Exit), not close the store.
+	OnFatal func(error)
 }
 
 // Store is the embedded log database. It is safe for concurrent use.
 type Store struct {
-	db       *pebble.DB
+	db       *pebbledb.DB
 	now      func() time.Time
 	logger   *slog.Logger
 	afterPut func(ctx context.Context, events []Event, ingestMillis int64)
@@ -73,27 +97,25 @@ func Open(dir string, opts Options) (*Store, error) {
 		MemTableStopWritesThreshold: 4,
 		L0CompactionThreshold:       4,
 		L0StopWritesThreshold:       32,
-		Logger:                      quietLogger{},
 	}
 	// Larger blocks mean fewer block transitions and index lookups in the
 	// long sequential scans that reads and filters do.
 	for i := range po.Levels {
 		po.Levels[i].BlockSize = 32 << 10
 	}
-	if opts.InMemory {
-		po.FS = vfs.NewMem()
-		dir = ""
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
 	}
-	db, err := pebble.Open(dir, po)
+	db, err := pebbledb.Open(dir, po, pebbledb.Options{
+		Name: "store", InMemory: opts.InMemory, MinFreeBytes: opts.MinFreeBytes, Logger: logger, OnFatal: opts.OnFatal,
+	})
 	if err != nil {
-		return nil, fmt.Errorf("store: open %q: %w", dir, err)
+		return nil, err
 	}
-	s := &Store{db: db, now: opts.Now, logger: opts.Logger, afterPut: opts.AfterPut, stop: make(chan struct{}), done: make(chan struct{})}
+	s := &Store{db: db, now: opts.Now, logger: logger, afterPut: opts.AfterPut, stop: make(chan struct{}), done: make(chan struct{})}
 	if s.now == nil {
 		s.now = time.Now
-	}
-	if s.logger == nil {
-		s.logger = slog.Default()
 	}
 	v, closer, err := db.Get(seqKey)
 	switch {
@@ -122,12 +144,21 @@ func Open(dir string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// Close stops the retention sweep and closes the database. Calling it
-// again returns the first call's result.
+// Recovery returns what Open had to drop from the write-ahead log (already
+// logged at WARN), or nil when the replay was complete.
+func (s *Store) Recovery() *WALRecovery { return s.db.Recovery() }
+
+// Close stops the retention sweep, flushes (when the disk has room, so
+// that the next Open replays no log) and closes the database. After a
+// fatal error it returns that error. Calling it again returns the first
+// call's result.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.stop)
-		<-s.done
+		select {
+		case <-s.done:
+		case <-s.db.Failed(): // the sweep may be stuck inside Pebble
+		}
 		if err := s.db.Close(); err != nil {
 			s.closeErr = fmt.Errorf("store: close: %w", err)
 		}
@@ -155,15 +186,4 @@ func (s *Store) reserveIDs(n uint64) (uint64, error) {
 		s.seqCeiling.Store(ceiling)
 	}
 	return first, nil
-}
-
-// quietLogger drops Pebble's informational messages and sends errors to slog.
-type quietLogger struct{}
-
-func (quietLogger) Infof(string, ...any) {}
-func (quietLogger) Errorf(format string, args ...any) {
-	slog.Error("pebble: " + fmt.Sprintf(format, args...))
-}
-func (quietLogger) Fatalf(format string, args ...any) {
-	panic(fmt.Sprintf("pebble: "+format, args...))
 }

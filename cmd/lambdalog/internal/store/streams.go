@@ -25,6 +25,9 @@ type Stream struct {
 
 // CreateStream creates a log stream in an existing group.
 func (s *Store) CreateStream(ctx context.Context, region, group, name string) error {
+	if err := s.db.Admit(len(name) + 64); err != nil {
+		return err
+	}
 	s.metaMu.Lock()
 	defer s.metaMu.Unlock()
 	g, err := s.Group(ctx, region, group)
@@ -122,7 +125,7 @@ func (s *Store) DeleteStream(ctx context.Context, region, group, name string) er
 	b := s.db.NewBatch()
 	defer b.Close()
 	s.deleteStreamOps(b, g.ID, st)
-	if err := b.Commit(pebble.Sync); err != nil {
+	if err := s.db.Commit(b); err != nil {
 		return fmt.Errorf("store: delete stream %q: %w", name, err)
 	}
 	return nil
