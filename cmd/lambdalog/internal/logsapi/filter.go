@@ -4,8 +4,8 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/lambdalog/lambdalog/filterpattern"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
+	"github.com/lambdalog/lambdalog/filterpattern"
 )
 
 // matcher reports whether a raw event message matches a filter pattern;
@@ -38,17 +38,14 @@ func parsePattern(pattern string) (*filterpattern.Pattern, error) {
 	return p, nil
 }
 
-func (h *Handler) filterLogEvents(c *call) error {
-	var in struct {
-		LogGroupName, LogGroupIdentifier, LogStreamNamePrefix, FilterPattern, NextToken *string
-		LogStreamNames                                                                  []string
-		StartTime, EndTime, Limit                                                       *int64
-		Interleaved, Unmask                                                             bool
-	}
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
-	var v validationErrors
+type filterLogEventsInput struct {
+	LogGroupName, LogGroupIdentifier, LogStreamNamePrefix, FilterPattern, NextToken *string
+	LogStreamNames                                                                  []string
+	StartTime, EndTime, Limit                                                       *int64
+	Interleaved, Unmask                                                             bool
+}
+
+func (in *filterLogEventsInput) validate(v *validationErrors) {
 	v.str("logGroupName", in.LogGroupName, false, ruleGroupName)
 	v.str("logGroupIdentifier", in.LogGroupIdentifier, false, ruleGroupIdentifier)
 	v.str("logStreamNamePrefix", in.LogStreamNamePrefix, false, ruleStreamName)
@@ -63,25 +60,26 @@ func (h *Handler) filterLogEvents(c *call) error {
 	for i, s := range in.LogStreamNames {
 		v.str("logStreamNames."+itoa(i+1)+".member", &s, true, ruleStreamName)
 	}
-	if err := v.err(); err != nil {
-		return err
-	}
+}
+
+// filterLogEvents encodes its response into c.out itself.
+func (h *Handler) filterLogEvents(c *call, in *filterLogEventsInput) (any, error) {
 	if in.LogStreamNames != nil && in.LogStreamNamePrefix != nil {
-		return invalidParameter("You cannot specify both LogStreamNames and LogStreamNamePrefix")
+		return nil, invalidParameter("You cannot specify both LogStreamNames and LogStreamNamePrefix")
 	}
 	group, err := h.resolveGroup(c.region, in.LogGroupName, in.LogGroupIdentifier)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var match matcher
 	if in.FilterPattern != nil {
 		if match, err = compilePattern(*in.FilterPattern); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	r := timeRange(in.StartTime, in.EndTime, true)
 	if r.After, err = parseFilterToken(in.NextToken); err != nil {
-		return err
+		return nil, err
 	}
 	limit := maxPageEvents
 	if in.Limit != nil {
@@ -93,7 +91,7 @@ func (h *Handler) filterLogEvents(c *call) error {
 	}
 	it, err := h.store.MergedEvents(c.ctx, c.region, group, sel, r, match)
 	if err != nil {
-		return storeError(err)
+		return nil, err
 	}
 	defer it.Close()
 
@@ -131,7 +129,7 @@ func (h *Handler) filterLogEvents(c *call) error {
 		n++
 	}
 	if err := it.Close(); err != nil {
-		return err
+		return nil, err
 	}
 	out = append(out, `],"searchedLogStreams":[]`...)
 	if more {
@@ -140,5 +138,5 @@ func (h *Handler) filterLogEvents(c *call) error {
 		out = append(out, '"')
 	}
 	c.out = append(out, '}')
-	return nil
+	return nil, nil
 }

@@ -12,16 +12,13 @@ const (
 	maxPageBytes  = 1_048_576
 )
 
-func (h *Handler) getLogEvents(c *call) error {
-	var in struct {
-		LogGroupName, LogGroupIdentifier, LogStreamName, NextToken *string
-		StartTime, EndTime, Limit                                  *int64
-		StartFromHead, Unmask                                      bool
-	}
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
-	var v validationErrors
+type getLogEventsInput struct {
+	LogGroupName, LogGroupIdentifier, LogStreamName, NextToken *string
+	StartTime, EndTime, Limit                                  *int64
+	StartFromHead, Unmask                                      bool
+}
+
+func (in *getLogEventsInput) validate(v *validationErrors) {
 	v.str("logGroupName", in.LogGroupName, false, ruleGroupName)
 	v.str("logGroupIdentifier", in.LogGroupIdentifier, false, ruleGroupIdentifier)
 	v.str("logStreamName", in.LogStreamName, true, ruleStreamName)
@@ -29,12 +26,13 @@ func (h *Handler) getLogEvents(c *call) error {
 	v.intRange("startTime", in.StartTime, 0, 1<<62)
 	v.intRange("endTime", in.EndTime, 0, 1<<62)
 	v.intRange("limit", in.Limit, 1, maxPageEvents)
-	if err := v.err(); err != nil {
-		return err
-	}
+}
+
+// getLogEvents encodes its response into c.out itself.
+func (h *Handler) getLogEvents(c *call, in *getLogEventsInput) (any, error) {
 	group, err := h.resolveGroup(c.region, in.LogGroupName, in.LogGroupIdentifier)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	r := timeRange(in.StartTime, in.EndTime, false)
 	limit := maxPageEvents
@@ -48,7 +46,7 @@ func (h *Handler) getLogEvents(c *call) error {
 	var pivot store.Position
 	if in.NextToken != nil {
 		if dir, pivot, err = parseEventToken(*in.NextToken); err != nil {
-			return err
+			return nil, err
 		}
 		if dir == 'f' {
 			r.After = &pivot
@@ -59,7 +57,7 @@ func (h *Handler) getLogEvents(c *call) error {
 	r.Reverse = dir == 'b'
 	it, err := h.store.Events(c.ctx, c.region, group, *in.LogStreamName, r)
 	if err != nil {
-		return storeError(err)
+		return nil, err
 	}
 	defer it.Close()
 
@@ -87,7 +85,7 @@ func (h *Handler) getLogEvents(c *call) error {
 		n++
 	}
 	if err := it.Close(); err != nil {
-		return err
+		return nil, err
 	}
 	if r.Reverse {
 		out = reverseSegments(out, start, ends)
@@ -109,7 +107,7 @@ func (h *Handler) getLogEvents(c *call) error {
 	out = append(out, `","nextBackwardToken":"`...)
 	out = append(out, back...)
 	c.out = append(out, `"}`...)
-	return nil
+	return nil, nil
 }
 
 // timeRange converts API startTime/endTime to a store range; FilterLogEvents'

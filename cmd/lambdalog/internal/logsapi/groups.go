@@ -2,9 +2,11 @@ package logsapi
 
 import (
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
 )
 
@@ -19,29 +21,29 @@ func storeError(err error) error {
 		return errGroupExists
 	case errors.Is(err, store.ErrStreamExists):
 		return errStreamExists
+	case errors.Is(err, store.ErrDiskFull), errors.Is(err, store.ErrFailed):
+		// A 5xx: SDKs retry it, and writes resume once space is freed.
+		return &awsapi.Error{Status: http.StatusInternalServerError, Code: "ServiceUnavailableException", Message: err.Error()}
 	}
 	return err
 }
 
-func (h *Handler) createLogGroup(c *call) error {
-	var in struct {
-		LogGroupName              *string
-		KmsKeyID                  *string `json:"kmsKeyId"`
-		Tags                      map[string]string
-		LogGroupClass             *string
-		DeletionProtectionEnabled bool
-	}
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
-	var v validationErrors
+type createLogGroupInput struct {
+	LogGroupName              *string
+	KmsKeyID                  *string `json:"kmsKeyId"`
+	Tags                      map[string]string
+	LogGroupClass             *string
+	DeletionProtectionEnabled bool
+}
+
+func (in *createLogGroupInput) validate(v *validationErrors) {
 	v.str("logGroupName", in.LogGroupName, true, ruleGroupName)
 	v.str("kmsKeyId", in.KmsKeyID, false, ruleKMSKeyID)
 	v.tags("tags", in.Tags, false)
 	v.enum("logGroupClass", in.LogGroupClass, logGroupClasses)
-	if err := v.err(); err != nil {
-		return err
-	}
+}
+
+func (h *Handler) createLogGroup(c *call, in *createLogGroupInput) (any, error) {
 	g := store.Group{Name: *in.LogGroupName, Class: "STANDARD", Tags: in.Tags, DeletionProtection: in.DeletionProtectionEnabled}
 	if in.LogGroupClass != nil {
 		g.Class = *in.LogGroupClass
@@ -50,27 +52,25 @@ func (h *Handler) createLogGroup(c *call) error {
 		g.KMSKeyID = *in.KmsKeyID
 	}
 	_, err := h.store.CreateGroup(c.ctx, c.region, g)
-	return storeError(err)
+	return nil, err
 }
 
-func (h *Handler) deleteLogGroup(c *call) error {
-	var in struct{ LogGroupName *string }
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
-	var v validationErrors
+// groupInput is the input of the operations that name only a log group.
+type groupInput struct{ LogGroupName *string }
+
+func (in *groupInput) validate(v *validationErrors) {
 	v.str("logGroupName", in.LogGroupName, true, ruleGroupName)
-	if err := v.err(); err != nil {
-		return err
-	}
+}
+
+func (h *Handler) deleteLogGroup(c *call, in *groupInput) (any, error) {
 	g, err := h.store.Group(c.ctx, c.region, *in.LogGroupName)
 	if err != nil {
-		return storeError(err)
+		return nil, err
 	}
 	if g.DeletionProtection {
-		return clientError("ValidationException", "Cannot delete log group %s because deletion protection is enabled.", g.Name)
+		return nil, clientError("ValidationException", "Cannot delete log group %s because deletion protection is enabled.", g.Name)
 	}
-	return storeError(h.store.DeleteGroup(c.ctx, c.region, *in.LogGroupName))
+	return nil, h.store.DeleteGroup(c.ctx, c.region, *in.LogGroupName)
 }
 
 type logGroupOut struct {
@@ -86,20 +86,17 @@ type logGroupOut struct {
 	DeletionProtectionEnabled bool   `json:"deletionProtectionEnabled"`
 }
 
-func (h *Handler) describeLogGroups(c *call) error {
-	var in struct {
-		AccountIdentifiers  []string
-		LogGroupNamePrefix  *string
-		LogGroupNamePattern *string
-		NextToken           *string
-		Limit               *int64
-		LogGroupClass       *string
-		LogGroupIdentifiers []string
-	}
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
-	var v validationErrors
+type describeLogGroupsInput struct {
+	AccountIdentifiers  []string
+	LogGroupNamePrefix  *string
+	LogGroupNamePattern *string
+	NextToken           *string
+	Limit               *int64
+	LogGroupClass       *string
+	LogGroupIdentifiers []string
+}
+
+func (in *describeLogGroupsInput) validate(v *validationErrors) {
 	for i, a := range in.AccountIdentifiers {
 		v.str("accountIdentifiers."+itoa(i+1)+".member", &a, true, ruleAccountID)
 	}
@@ -114,18 +111,18 @@ func (h *Handler) describeLogGroups(c *call) error {
 	if in.LogGroupIdentifiers != nil && (len(in.LogGroupIdentifiers) < 1 || len(in.LogGroupIdentifiers) > 50) {
 		v.add("'"+strings.Join(in.LogGroupIdentifiers, ",")+"'", "logGroupIdentifiers", "have length between 1 and 50")
 	}
-	if err := v.err(); err != nil {
-		return err
-	}
+}
+
+func (h *Handler) describeLogGroups(c *call, in *describeLogGroupsInput) (any, error) {
 	if in.LogGroupNamePrefix != nil && in.LogGroupNamePattern != nil {
-		return invalidParameter("LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.")
+		return nil, invalidParameter("LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.")
 	}
 	if in.LogGroupIdentifiers != nil && (in.LogGroupNamePrefix != nil || in.LogGroupNamePattern != nil) {
-		return invalidParameter("LogGroup identifiers and LogGroup name prefix or pattern are mutually exclusive parameters.")
+		return nil, invalidParameter("LogGroup identifiers and LogGroup name prefix or pattern are mutually exclusive parameters.")
 	}
 	after, err := decodeToken(in.NextToken)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	limit := 50
 	if in.Limit != nil {
@@ -170,7 +167,7 @@ func (h *Handler) describeLogGroups(c *call) error {
 		return true
 	})
 	if err != nil {
-		return storeError(err)
+		return nil, err
 	}
 	out := struct {
 		LogGroups []logGroupOut `json:"logGroups"`
@@ -179,14 +176,14 @@ func (h *Handler) describeLogGroups(c *call) error {
 	for _, g := range groups {
 		n, err := h.store.GroupStoredBytes(c.ctx, c.region, g.Name)
 		if err != nil && !errors.Is(err, store.ErrGroupNotFound) {
-			return err
+			return nil, err
 		}
 		filters := 0
 		if err := h.store.ListFilters(c.ctx, c.region, store.MetricFilter, g.Name, "", func(store.Filter) bool {
 			filters++
 			return true
 		}); err != nil {
-			return err
+			return nil, err
 		}
 		arn := h.groupARN(c.region, g.Name)
 		out.LogGroups = append(out.LogGroups, logGroupOut{
@@ -199,54 +196,46 @@ func (h *Handler) describeLogGroups(c *call) error {
 	if more {
 		out.NextToken = encodeToken(groups[len(groups)-1].Name)
 	}
-	return c.writeJSON(out)
+	return out, nil
 }
 
-func (h *Handler) putRetentionPolicy(c *call) error {
-	var in struct {
-		LogGroupName    *string
-		RetentionInDays *int64
-	}
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
-	var v validationErrors
+type putRetentionPolicyInput struct {
+	LogGroupName    *string
+	RetentionInDays *int64
+}
+
+func (in *putRetentionPolicyInput) validate(v *validationErrors) {
 	v.str("logGroupName", in.LogGroupName, true, ruleGroupName)
 	if in.RetentionInDays == nil {
 		v.add("null", "retentionInDays", "not be null")
 	}
-	if err := v.err(); err != nil {
-		return err
-	}
+}
+
+// putRetentionPolicy checks retentionInDays against the allowed values,
+// which the model lists only in its documentation, after the model's
+// constraints.
+func (h *Handler) putRetentionPolicy(c *call, in *putRetentionPolicyInput) (any, error) {
 	days := *in.RetentionInDays
 	valid := false
 	for _, d := range retentionDays {
 		valid = valid || int64(d) == days
 	}
 	if !valid {
+		var v validationErrors
 		v.add(quote(itoa(int(days))), "retentionInDays", "satisfy enum value set: [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]")
-		return v.err()
+		return nil, v.err()
 	}
-	return storeError(h.store.UpdateGroup(c.ctx, c.region, *in.LogGroupName, func(g *store.Group) error {
+	return nil, h.store.UpdateGroup(c.ctx, c.region, *in.LogGroupName, func(g *store.Group) error {
 		g.RetentionDays = int32(days)
 		return nil
-	}))
+	})
 }
 
-func (h *Handler) deleteRetentionPolicy(c *call) error {
-	var in struct{ LogGroupName *string }
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
-	var v validationErrors
-	v.str("logGroupName", in.LogGroupName, true, ruleGroupName)
-	if err := v.err(); err != nil {
-		return err
-	}
-	return storeError(h.store.UpdateGroup(c.ctx, c.region, *in.LogGroupName, func(g *store.Group) error {
+func (h *Handler) deleteRetentionPolicy(c *call, in *groupInput) (any, error) {
+	return nil, h.store.UpdateGroup(c.ctx, c.region, *in.LogGroupName, func(g *store.Group) error {
 		g.RetentionDays = 0
 		return nil
-	}))
+	})
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

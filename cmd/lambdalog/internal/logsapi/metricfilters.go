@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/lambdalog/lambdalog/filterpattern"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
+	"github.com/lambdalog/lambdalog/filterpattern"
 )
 
 // Quotas of CloudWatch Logs on filter definitions, per log group.
@@ -57,15 +57,12 @@ type metricFilterSpec struct {
 	EmitSystemFields       []string               `json:"emitSystemFieldDimensions,omitempty"`
 }
 
-func (h *Handler) putMetricFilter(c *call) error {
-	var in struct {
-		LogGroupName, FilterName, FilterPattern *string
-		metricFilterSpec
-	}
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
-	var v validationErrors
+type putMetricFilterInput struct {
+	LogGroupName, FilterName, FilterPattern *string
+	metricFilterSpec
+}
+
+func (in *putMetricFilterInput) validate(v *validationErrors) {
 	v.str("logGroupName", in.LogGroupName, true, ruleGroupName)
 	v.str("filterName", in.FilterName, true, ruleFilterName)
 	v.str("filterPattern", in.FilterPattern, true, ruleFilterPattern)
@@ -89,17 +86,17 @@ func (h *Handler) putMetricFilter(c *call) error {
 			v.str(p+"dimensions.value", &d, true, ruleDimension)
 		}
 	}
-	if err := v.err(); err != nil {
-		return err
-	}
+}
+
+func (h *Handler) putMetricFilter(c *call, in *putMetricFilterInput) (any, error) {
 	pat, err := parsePattern(*in.FilterPattern)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := checkTransformation(in.MetricTransformations[0], pat); err != nil {
-		return err
+		return nil, err
 	}
-	return h.putFilter(c, store.MetricFilter, *in.LogGroupName, *in.FilterName, pat, in.metricFilterSpec, maxMetricFilters)
+	return nil, h.putFilter(c, store.MetricFilter, *in.LogGroupName, *in.FilterName, pat, in.metricFilterSpec, maxMetricFilters)
 }
 
 // checkTransformation applies the rules of metric transformations that the
@@ -172,7 +169,7 @@ func (h *Handler) putFilter(c *call, kind store.FilterKind, group, name string, 
 		}
 		return nil
 	})
-	return storeError(err)
+	return err
 }
 
 // listFilters returns one page of a kind's filter definitions in (group,
@@ -201,7 +198,7 @@ func (h *Handler) listFilters(c *call, kind store.FilterKind, group, prefix stri
 		return true
 	})
 	if err != nil {
-		return nil, "", storeError(err)
+		return nil, "", err
 	}
 	if !more {
 		return page, "", nil
@@ -219,26 +216,23 @@ type metricFilterOut struct {
 	metricFilterSpec
 }
 
-func (h *Handler) describeMetricFilters(c *call) error {
-	var in struct {
-		LogGroupName, FilterNamePrefix, NextToken, MetricName, MetricNamespace *string
-		Limit                                                                  *int64
-	}
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
-	var v validationErrors
+type describeMetricFiltersInput struct {
+	LogGroupName, FilterNamePrefix, NextToken, MetricName, MetricNamespace *string
+	Limit                                                                  *int64
+}
+
+func (in *describeMetricFiltersInput) validate(v *validationErrors) {
 	v.str("logGroupName", in.LogGroupName, false, ruleGroupName)
 	v.str("filterNamePrefix", in.FilterNamePrefix, false, ruleFilterName)
 	v.str("nextToken", in.NextToken, false, ruleNextToken)
 	v.str("metricName", in.MetricName, false, ruleMetricName)
 	v.str("metricNamespace", in.MetricNamespace, false, ruleMetricName)
 	v.intRange("limit", in.Limit, 1, 50)
-	if err := v.err(); err != nil {
-		return err
-	}
+}
+
+func (h *Handler) describeMetricFilters(c *call, in *describeMetricFiltersInput) (any, error) {
 	if (in.MetricName == nil) != (in.MetricNamespace == nil) {
-		return invalidParameter("metricName and metricNamespace must be specified together.")
+		return nil, invalidParameter("metricName and metricNamespace must be specified together.")
 	}
 	group, prefix := "", ""
 	if in.LogGroupName != nil {
@@ -272,7 +266,7 @@ func (h *Handler) describeMetricFilters(c *call) error {
 	}
 	page, next, err := h.listFilters(c, store.MetricFilter, group, prefix, in.NextToken, in.Limit, keep)
 	if err = errors.Join(err, keepErr); err != nil {
-		return err
+		return nil, err
 	}
 	for _, f := range page {
 		out.MetricFilters = append(out.MetricFilters, metricFilterOut{
@@ -281,28 +275,27 @@ func (h *Handler) describeMetricFilters(c *call) error {
 		})
 	}
 	out.NextToken = next
-	return c.writeJSON(out)
+	return out, nil
 }
 
-func (h *Handler) deleteMetricFilter(c *call) error {
-	return h.deleteFilter(c, store.MetricFilter, errMetricFilterGone)
-}
+// filterInput is the input of DeleteMetricFilter and DeleteSubscriptionFilter.
+type filterInput struct{ LogGroupName, FilterName *string }
 
-// deleteFilter serves DeleteMetricFilter and DeleteSubscriptionFilter.
-func (h *Handler) deleteFilter(c *call, kind store.FilterKind, notFound error) error {
-	var in struct{ LogGroupName, FilterName *string }
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
-	var v validationErrors
+func (in *filterInput) validate(v *validationErrors) {
 	v.str("logGroupName", in.LogGroupName, true, ruleGroupName)
 	v.str("filterName", in.FilterName, true, ruleFilterName)
-	if err := v.err(); err != nil {
-		return err
-	}
+}
+
+func (h *Handler) deleteMetricFilter(c *call, in *filterInput) (any, error) {
+	return nil, h.deleteFilter(c, store.MetricFilter, in, errMetricFilterGone)
+}
+
+// deleteFilter deletes a filter of kind; notFound is the error for a
+// filter that does not exist.
+func (h *Handler) deleteFilter(c *call, kind store.FilterKind, in *filterInput, notFound error) error {
 	err := h.store.DeleteFilter(c.ctx, c.region, kind, *in.LogGroupName, *in.FilterName)
 	if errors.Is(err, store.ErrFilterNotFound) {
 		return notFound
 	}
-	return storeError(err)
+	return err
 }

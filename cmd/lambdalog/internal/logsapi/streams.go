@@ -8,32 +8,20 @@ import (
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
 )
 
-func (h *Handler) createLogStream(c *call) error {
-	var in struct{ LogGroupName, LogStreamName *string }
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
-	var v validationErrors
+// streamInput is the input of the operations that name one log stream.
+type streamInput struct{ LogGroupName, LogStreamName *string }
+
+func (in *streamInput) validate(v *validationErrors) {
 	v.str("logGroupName", in.LogGroupName, true, ruleGroupName)
 	v.str("logStreamName", in.LogStreamName, true, ruleStreamName)
-	if err := v.err(); err != nil {
-		return err
-	}
-	return storeError(h.store.CreateStream(c.ctx, c.region, *in.LogGroupName, *in.LogStreamName))
 }
 
-func (h *Handler) deleteLogStream(c *call) error {
-	var in struct{ LogGroupName, LogStreamName *string }
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
-	var v validationErrors
-	v.str("logGroupName", in.LogGroupName, true, ruleGroupName)
-	v.str("logStreamName", in.LogStreamName, true, ruleStreamName)
-	if err := v.err(); err != nil {
-		return err
-	}
-	return storeError(h.store.DeleteStream(c.ctx, c.region, *in.LogGroupName, *in.LogStreamName))
+func (h *Handler) createLogStream(c *call, in *streamInput) (any, error) {
+	return nil, h.store.CreateStream(c.ctx, c.region, *in.LogGroupName, *in.LogStreamName)
+}
+
+func (h *Handler) deleteLogStream(c *call, in *streamInput) (any, error) {
+	return nil, h.store.DeleteStream(c.ctx, c.region, *in.LogGroupName, *in.LogStreamName)
 }
 
 type logStreamOut struct {
@@ -46,36 +34,33 @@ type logStreamOut struct {
 	StoredBytes         int64  `json:"storedBytes"`
 }
 
-func (h *Handler) describeLogStreams(c *call) error {
-	var in struct {
-		LogGroupName, LogGroupIdentifier, LogStreamNamePrefix, OrderBy, NextToken *string
-		Descending                                                                bool
-		Limit                                                                     *int64
-	}
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
-	var v validationErrors
+type describeLogStreamsInput struct {
+	LogGroupName, LogGroupIdentifier, LogStreamNamePrefix, OrderBy, NextToken *string
+	Descending                                                                bool
+	Limit                                                                     *int64
+}
+
+func (in *describeLogStreamsInput) validate(v *validationErrors) {
 	v.str("logGroupName", in.LogGroupName, false, ruleGroupName)
 	v.str("logGroupIdentifier", in.LogGroupIdentifier, false, ruleGroupIdentifier)
 	v.str("logStreamNamePrefix", in.LogStreamNamePrefix, false, ruleStreamName)
 	v.enum("orderBy", in.OrderBy, []string{"LogStreamName", "LastEventTime"})
 	v.str("nextToken", in.NextToken, false, ruleNextToken)
 	v.intRange("limit", in.Limit, 1, 50)
-	if err := v.err(); err != nil {
-		return err
-	}
+}
+
+func (h *Handler) describeLogStreams(c *call, in *describeLogStreamsInput) (any, error) {
 	group, err := h.resolveGroup(c.region, in.LogGroupName, in.LogGroupIdentifier)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	byTime := in.OrderBy != nil && *in.OrderBy == "LastEventTime"
 	if byTime && in.LogStreamNamePrefix != nil {
-		return invalidParameter("Cannot order by LastEventTime with a logStreamNamePrefix.")
+		return nil, invalidParameter("Cannot order by LastEventTime with a logStreamNamePrefix.")
 	}
 	after, err := decodeToken(in.NextToken)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	limit := 50
 	if in.Limit != nil {
@@ -109,7 +94,7 @@ func (h *Handler) describeLogStreams(c *call) error {
 		return true
 	})
 	if err != nil {
-		return storeError(err)
+		return nil, err
 	}
 	slices.SortFunc(streams, func(a, b keyed) int {
 		if in.Descending {
@@ -133,5 +118,5 @@ func (h *Handler) describeLogStreams(c *call) error {
 		}
 		out.LogStreams = append(out.LogStreams, o)
 	}
-	return c.writeJSON(out)
+	return out, nil
 }

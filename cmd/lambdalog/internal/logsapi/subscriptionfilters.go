@@ -24,17 +24,14 @@ type subscriptionSpec struct {
 	EmitSystemFields       []string `json:"emitSystemFields,omitempty"`
 }
 
-func (h *Handler) putSubscriptionFilter(c *call) error {
-	var in struct {
-		LogGroupName, FilterName, FilterPattern, DestinationArn, RoleArn, Distribution *string
-		ApplyOnTransformedLogs                                                         bool
-		FieldSelectionCriteria                                                         *string
-		EmitSystemFields                                                               []string
-	}
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
-	var v validationErrors
+type putSubscriptionFilterInput struct {
+	LogGroupName, FilterName, FilterPattern, DestinationArn, RoleArn, Distribution *string
+	ApplyOnTransformedLogs                                                         bool
+	FieldSelectionCriteria                                                         *string
+	EmitSystemFields                                                               []string
+}
+
+func (in *putSubscriptionFilterInput) validate(v *validationErrors) {
 	v.str("logGroupName", in.LogGroupName, true, ruleGroupName)
 	v.str("filterName", in.FilterName, true, ruleFilterName)
 	v.str("filterPattern", in.FilterPattern, true, ruleFilterPattern)
@@ -42,15 +39,15 @@ func (h *Handler) putSubscriptionFilter(c *call) error {
 	v.str("roleArn", in.RoleArn, false, ruleARN)
 	v.enum("distribution", in.Distribution, distributions)
 	v.str("fieldSelectionCriteria", in.FieldSelectionCriteria, false, ruleFieldSelection)
-	if err := v.err(); err != nil {
-		return err
-	}
+}
+
+func (h *Handler) putSubscriptionFilter(c *call, in *putSubscriptionFilterInput) (any, error) {
 	if !strings.HasPrefix(*in.DestinationArn, "arn:") {
-		return invalidParameter("Invalid destinationArn %q: it must be the ARN of a Kinesis stream, Firehose delivery stream, Lambda function or CloudWatch Logs destination", *in.DestinationArn)
+		return nil, invalidParameter("Invalid destinationArn %q: it must be the ARN of a Kinesis stream, Firehose delivery stream, Lambda function or CloudWatch Logs destination", *in.DestinationArn)
 	}
 	pat, err := parsePattern(*in.FilterPattern)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	spec := subscriptionSpec{
 		DestinationArn: *in.DestinationArn, Distribution: "ByLogStream", ApplyOnTransformedLogs: in.ApplyOnTransformedLogs,
@@ -62,7 +59,7 @@ func (h *Handler) putSubscriptionFilter(c *call) error {
 	if in.Distribution != nil {
 		spec.Distribution = *in.Distribution
 	}
-	return h.putFilter(c, store.SubscriptionFilter, *in.LogGroupName, *in.FilterName, pat, spec, maxSubscriptionFilters)
+	return nil, h.putFilter(c, store.SubscriptionFilter, *in.LogGroupName, *in.FilterName, pat, spec, maxSubscriptionFilters)
 }
 
 // subscriptionFilterOut is the model's SubscriptionFilter shape.
@@ -74,29 +71,26 @@ type subscriptionFilterOut struct {
 	subscriptionSpec
 }
 
-func (h *Handler) describeSubscriptionFilters(c *call) error {
-	var in struct {
-		LogGroupName, FilterNamePrefix, NextToken *string
-		Limit                                     *int64
-	}
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
-	var v validationErrors
+type describeSubscriptionFiltersInput struct {
+	LogGroupName, FilterNamePrefix, NextToken *string
+	Limit                                     *int64
+}
+
+func (in *describeSubscriptionFiltersInput) validate(v *validationErrors) {
 	v.str("logGroupName", in.LogGroupName, true, ruleGroupName)
 	v.str("filterNamePrefix", in.FilterNamePrefix, false, ruleFilterName)
 	v.str("nextToken", in.NextToken, false, ruleNextToken)
 	v.intRange("limit", in.Limit, 1, 50)
-	if err := v.err(); err != nil {
-		return err
-	}
+}
+
+func (h *Handler) describeSubscriptionFilters(c *call, in *describeSubscriptionFiltersInput) (any, error) {
 	prefix := ""
 	if in.FilterNamePrefix != nil {
 		prefix = *in.FilterNamePrefix
 	}
 	page, next, err := h.listFilters(c, store.SubscriptionFilter, *in.LogGroupName, prefix, in.NextToken, in.Limit, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	out := struct {
 		SubscriptionFilters []subscriptionFilterOut `json:"subscriptionFilters"`
@@ -105,13 +99,13 @@ func (h *Handler) describeSubscriptionFilters(c *call) error {
 	for _, f := range page {
 		o := subscriptionFilterOut{FilterName: f.Name, LogGroupName: f.Group, FilterPattern: f.Pattern, CreationTime: f.CreationTime}
 		if err := json.Unmarshal(f.Spec, &o.subscriptionSpec); err != nil {
-			return fmt.Errorf("decode subscription filter %q: %w", f.Name, err)
+			return nil, fmt.Errorf("decode subscription filter %q: %w", f.Name, err)
 		}
 		out.SubscriptionFilters = append(out.SubscriptionFilters, o)
 	}
-	return c.writeJSON(out)
+	return out, nil
 }
 
-func (h *Handler) deleteSubscriptionFilter(c *call) error {
-	return h.deleteFilter(c, store.SubscriptionFilter, errSubscriptionFilterGone)
+func (h *Handler) deleteSubscriptionFilter(c *call, in *filterInput) (any, error) {
+	return nil, h.deleteFilter(c, store.SubscriptionFilter, in, errSubscriptionFilterGone)
 }

@@ -9,6 +9,8 @@ import (
 const maxTags = 50
 
 // groupFromResource resolves a TagResource-style ARN to a log group name.
+// It validates the resourceArn parameter itself, after the operation's
+// other parameters.
 func (h *Handler) groupFromResource(region string, arn *string) (string, error) {
 	var v validationErrors
 	v.str("resourceArn", arn, true, ruleResourceArn)
@@ -24,7 +26,7 @@ func (h *Handler) groupFromResource(region string, arn *string) (string, error) 
 
 // addTags merges tags into a group, enforcing the 50-tag limit.
 func (h *Handler) addTags(c *call, group string, tags map[string]string) error {
-	return storeError(h.store.UpdateGroup(c.ctx, c.region, group, func(g *store.Group) error {
+	return h.store.UpdateGroup(c.ctx, c.region, group, func(g *store.Group) error {
 		merged := maps.Clone(g.Tags)
 		if merged == nil {
 			merged = map[string]string{}
@@ -35,115 +37,103 @@ func (h *Handler) addTags(c *call, group string, tags map[string]string) error {
 		}
 		g.Tags = merged
 		return nil
-	}))
+	})
 }
 
 func (h *Handler) removeTags(c *call, group string, keys []string) error {
-	return storeError(h.store.UpdateGroup(c.ctx, c.region, group, func(g *store.Group) error {
+	return h.store.UpdateGroup(c.ctx, c.region, group, func(g *store.Group) error {
 		for _, k := range keys {
 			delete(g.Tags, k)
 		}
 		return nil
-	}))
+	})
 }
 
-func (h *Handler) writeTags(c *call, group string) error {
+// tagsOut is the response of ListTagsForResource and ListTagsLogGroup.
+type tagsOut struct {
+	Tags map[string]string `json:"tags"`
+}
+
+func (h *Handler) listTags(c *call, group string) (any, error) {
 	g, err := h.store.Group(c.ctx, c.region, group)
 	if err != nil {
-		return storeError(err)
+		return nil, err
 	}
-	tags := g.Tags
-	if tags == nil {
-		tags = map[string]string{}
+	if g.Tags == nil {
+		g.Tags = map[string]string{}
 	}
-	return c.writeJSON(struct {
-		Tags map[string]string `json:"tags"`
-	}{tags})
+	return tagsOut{g.Tags}, nil
 }
 
-func (h *Handler) tagResource(c *call) error {
-	var in struct {
-		ResourceArn *string
-		Tags        map[string]string
-	}
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
-	var v validationErrors
-	v.tags("tags", in.Tags, true)
-	if err := v.err(); err != nil {
-		return err
-	}
+type tagResourceInput struct {
+	ResourceArn *string
+	Tags        map[string]string
+}
+
+func (in *tagResourceInput) validate(v *validationErrors) { v.tags("tags", in.Tags, true) }
+
+func (h *Handler) tagResource(c *call, in *tagResourceInput) (any, error) {
 	g, err := h.groupFromResource(c.region, in.ResourceArn)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return h.addTags(c, g, in.Tags)
+	return nil, h.addTags(c, g, in.Tags)
 }
 
-func (h *Handler) untagResource(c *call) error {
-	var in struct {
-		ResourceArn *string
-		TagKeys     []string
-	}
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
-	var v validationErrors
+type untagResourceInput struct {
+	ResourceArn *string
+	TagKeys     []string
+}
+
+func (in *untagResourceInput) validate(v *validationErrors) {
 	if in.TagKeys == nil {
 		v.add("null", "tagKeys", "not be null")
 	}
 	for i, k := range in.TagKeys {
 		v.str("tagKeys."+itoa(i+1)+".member", &k, true, ruleTagKey)
 	}
-	if err := v.err(); err != nil {
-		return err
-	}
-	g, err := h.groupFromResource(c.region, in.ResourceArn)
-	if err != nil {
-		return err
-	}
-	return h.removeTags(c, g, in.TagKeys)
 }
 
-func (h *Handler) listTagsForResource(c *call) error {
-	var in struct{ ResourceArn *string }
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
+func (h *Handler) untagResource(c *call, in *untagResourceInput) (any, error) {
 	g, err := h.groupFromResource(c.region, in.ResourceArn)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return h.writeTags(c, g)
+	return nil, h.removeTags(c, g, in.TagKeys)
 }
 
-func (h *Handler) tagLogGroup(c *call) error {
-	var in struct {
-		LogGroupName *string
-		Tags         map[string]string
+type resourceInput struct{ ResourceArn *string }
+
+func (in *resourceInput) validate(*validationErrors) {}
+
+func (h *Handler) listTagsForResource(c *call, in *resourceInput) (any, error) {
+	g, err := h.groupFromResource(c.region, in.ResourceArn)
+	if err != nil {
+		return nil, err
 	}
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
-	var v validationErrors
+	return h.listTags(c, g)
+}
+
+type tagLogGroupInput struct {
+	LogGroupName *string
+	Tags         map[string]string
+}
+
+func (in *tagLogGroupInput) validate(v *validationErrors) {
 	v.str("logGroupName", in.LogGroupName, true, ruleGroupName)
 	v.tags("tags", in.Tags, true)
-	if err := v.err(); err != nil {
-		return err
-	}
-	return h.addTags(c, *in.LogGroupName, in.Tags)
 }
 
-func (h *Handler) untagLogGroup(c *call) error {
-	var in struct {
-		LogGroupName *string
-		Tags         []string
-	}
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
-	var v validationErrors
+func (h *Handler) tagLogGroup(c *call, in *tagLogGroupInput) (any, error) {
+	return nil, h.addTags(c, *in.LogGroupName, in.Tags)
+}
+
+type untagLogGroupInput struct {
+	LogGroupName *string
+	Tags         []string
+}
+
+func (in *untagLogGroupInput) validate(v *validationErrors) {
 	v.str("logGroupName", in.LogGroupName, true, ruleGroupName)
 	if len(in.Tags) == 0 {
 		v.add("null", "tags", "not be null")
@@ -151,21 +141,12 @@ func (h *Handler) untagLogGroup(c *call) error {
 	for i, k := range in.Tags {
 		v.str("tags."+itoa(i+1)+".member", &k, true, ruleTagKey)
 	}
-	if err := v.err(); err != nil {
-		return err
-	}
-	return h.removeTags(c, *in.LogGroupName, in.Tags)
 }
 
-func (h *Handler) listTagsLogGroup(c *call) error {
-	var in struct{ LogGroupName *string }
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
-	var v validationErrors
-	v.str("logGroupName", in.LogGroupName, true, ruleGroupName)
-	if err := v.err(); err != nil {
-		return err
-	}
-	return h.writeTags(c, *in.LogGroupName)
+func (h *Handler) untagLogGroup(c *call, in *untagLogGroupInput) (any, error) {
+	return nil, h.removeTags(c, *in.LogGroupName, in.Tags)
+}
+
+func (h *Handler) listTagsLogGroup(c *call, in *groupInput) (any, error) {
+	return h.listTags(c, *in.LogGroupName)
 }

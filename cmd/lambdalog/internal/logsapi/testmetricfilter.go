@@ -9,18 +9,12 @@ type metricFilterMatch struct {
 	ExtractedValues map[string]string `json:"extractedValues"`
 }
 
-// testMetricFilter serves TestMetricFilter: which of 1 to 50 messages the
-// pattern matches (eventNumber counts from 1) and, for space-delimited
-// patterns, the fields it extracts ({} for other kinds).
-func (h *Handler) testMetricFilter(c *call) error {
-	var in struct {
-		FilterPattern    *string
-		LogEventMessages []string
-	}
-	if err := decode(c.body, &in); err != nil {
-		return err
-	}
-	var v validationErrors
+type testMetricFilterInput struct {
+	FilterPattern    *string
+	LogEventMessages []string
+}
+
+func (in *testMetricFilterInput) validate(v *validationErrors) {
 	v.str("filterPattern", in.FilterPattern, true, ruleFilterPattern)
 	switch n := len(in.LogEventMessages); {
 	case in.LogEventMessages == nil:
@@ -31,12 +25,15 @@ func (h *Handler) testMetricFilter(c *call) error {
 	for i, m := range in.LogEventMessages {
 		v.str("logEventMessages."+itoa(i+1)+".member", &m, true, ruleEventMessage)
 	}
-	if err := v.err(); err != nil {
-		return err
-	}
+}
+
+// testMetricFilter serves TestMetricFilter: which of 1 to 50 messages the
+// pattern matches (eventNumber counts from 1) and, for space-delimited
+// patterns, the fields it extracts ({} for other kinds).
+func (h *Handler) testMetricFilter(c *call, in *testMetricFilterInput) (any, error) {
 	pat, err := parsePattern(*in.FilterPattern)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	out := struct {
 		Matches []metricFilterMatch `json:"matches"`
@@ -51,5 +48,5 @@ func (h *Handler) testMetricFilter(c *call) error {
 		}
 		out.Matches = append(out.Matches, metricFilterMatch{EventNumber: int64(i + 1), EventMessage: m, ExtractedValues: values})
 	}
-	return c.writeJSON(out)
+	return out, nil
 }
