@@ -44,4 +44,18 @@
 // metrics and subscription filters deliver nothing to their destinationArn
 // (which must be an ARN; it is not checked to exist). TestMetricFilter
 // shows what a pattern matches and extracts, exactly as AWS reports it.
+//
+// # FilterLogEvents pages
+//
+// A page holds at most limit events (default and maximum 10,000) and 1 MiB
+// (messages plus 26 bytes per event). A call with a filter pattern is also
+// bounded in time: its streams are scanned for one second, then the call
+// examines at most 10,000 more events itself, in order, and answers with
+// the matches found and a nextToken, even when that page holds fewer
+// events than the limit or none, as AWS's pages may. The token resumes
+// exactly after the last event the call examined, across all the streams
+// scanned in parallel, so following nextToken (as aws logs
+// filter-log-events and the SDK paginators do) returns every matching
+// event once, in order. A call without a pattern examines only the events
+// it returns.
 package logsapi

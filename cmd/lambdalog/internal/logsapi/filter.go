@@ -3,9 +3,20 @@ package logsapi
 import (
 	"errors"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
 	"github.com/lambdalog/lambdalog/filterpattern"
+)
+
+// The bound of one FilterLogEvents call that has a filter pattern (see the
+// package documentation): it scans for filterScanTime, then examines at
+// most filterScanTail more events, in order, itself. They are variables so
+// that tests can make calls stop early.
+var (
+	filterScanTime = time.Second
+	filterScanTail = 10_000
 )
 
 // matcher reports whether a raw event message matches a filter pattern;
@@ -71,9 +82,9 @@ func (h *Handler) filterLogEvents(c *call, in *filterLogEventsInput) (any, error
 	if err != nil {
 		return nil, err
 	}
-	var match matcher
+	var pattern matcher
 	if in.FilterPattern != nil {
-		if match, err = compilePattern(*in.FilterPattern); err != nil {
+		if pattern, err = compilePattern(*in.FilterPattern); err != nil {
 			return nil, err
 		}
 	}
@@ -89,6 +100,14 @@ func (h *Handler) filterLogEvents(c *call, in *filterLogEventsInput) (any, error
 	if in.LogStreamNamePrefix != nil {
 		sel.Prefix = *in.LogStreamNamePrefix
 	}
+	var bound *scanBound
+	match := pattern
+	if pattern != nil {
+		bound = newScanBound(pattern, filterScanTime)
+		defer bound.release()
+		match = bound.match
+	}
+	examined, tail := 0, max(filterScanTail, 1) // events examined here once the time is up
 	it, err := h.store.MergedEvents(c.ctx, c.region, group, sel, r, match)
 	if err != nil {
 		return nil, err
@@ -101,6 +120,16 @@ func (h *Handler) filterLogEvents(c *call, in *filterLogEventsInput) (any, error
 	var last store.Position
 	for it.Next() {
 		e := it.Event()
+		if bound != nil && bound.timeUp() {
+			if examined == tail {
+				more = true
+				break
+			}
+			if examined++; !pattern(e.Message) {
+				last = e.Position()
+				continue
+			}
+		}
 		size += len(e.Message) + eventOverhead
 		if n == limit || size > maxPageBytes {
 			more = true
@@ -139,4 +168,53 @@ func (h *Handler) filterLogEvents(c *call, in *filterLogEventsInput) (any, error
 	}
 	c.out = append(out, '}')
 	return nil, nil
+}
+
+// scanBound ends a filtered scan once its time is up, at a position from
+// which the next call resumes without skipping or repeating an event.
+//
+// Until the time is up, its match is the pattern's. From then on it
+// accepts every event, so each stream's scan (several run in parallel)
+// hands all its following events to the merge, and the caller examines
+// every merged event with the pattern itself. The merge yields events in
+// (timestamp, seq) order while holding the next event of every stream, so
+// when the caller stops before a merged event E, every earlier event of
+// every stream has either been rejected by a scan's pattern or been
+// yielded and handled by the caller: resuming after the last event the
+// caller handled continues exactly at E. A scan that saw the time up hands
+// its event over after the flag was set, so the caller, loading the flag
+// after receiving the event, sees it set too and checks the event.
+//
+// The caller examines a bounded number of events after the time is up
+// (filterScanTail): that bounds the call's time while guaranteeing
+// progress when one stream's scan has lagged behind the others.
+type scanBound struct {
+	pattern matcher
+	up      atomic.Bool
+	timer   *time.Timer
+}
+
+// newScanBound returns a bound of d on a scan for pattern; d <= 0 means
+// the time is up at once.
+func newScanBound(pattern matcher, d time.Duration) *scanBound {
+	b := &scanBound{pattern: pattern}
+	if d <= 0 {
+		b.up.Store(true)
+	} else {
+		b.timer = time.AfterFunc(d, func() { b.up.Store(true) })
+	}
+	return b
+}
+
+// match is the matcher the store scans with.
+func (b *scanBound) match(msg []byte) bool { return b.up.Load() || b.pattern(msg) }
+
+// timeUp reports whether the scan's time is up.
+func (b *scanBound) timeUp() bool { return b.up.Load() }
+
+// release stops the timer.
+func (b *scanBound) release() {
+	if b.timer != nil {
+		b.timer.Stop()
+	}
 }
