@@ -87,7 +87,7 @@ func (f *devFlags) run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	srv, err := f.open(logger, nil)
+	srv, err := f.open(logger, nil, stderr)
 	if err != nil {
 		return err
 	}

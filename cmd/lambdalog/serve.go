@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
@@ -30,6 +31,7 @@ func serveCommand() command {
 type serverFlags struct {
 	addr, data, account, readyFile string
 	memory                         bool
+	minFree                        byteSizeFlag
 }
 
 func (f *serverFlags) register(fs *flag.FlagSet, addrUsage string) {
@@ -37,12 +39,24 @@ func (f *serverFlags) register(fs *flag.FlagSet, addrUsage string) {
 	fs.StringVar(&f.data, "data", "", "data `directory` (default $XDG_DATA_HOME/lambdalog or ~/.local/share/lambdalog)")
 	fs.BoolVar(&f.memory, "memory", false, "keep data in memory only; everything is lost on exit")
 	fs.StringVar(&f.account, "account-id", "123456789012", "AWS account `id` used in ARNs")
+	f.minFree = byteSizeFlag(256 << 20)
+	fs.Var(&f.minFree, "min-free-disk", "refuse writes while the data directory's disk has less free `space` than this (e.g. 256MiB, 1GB; 0 turns it off)")
 	fs.StringVar(&f.readyFile, "ready-file", "", "once listening, write the URLs as a JSON object to this `file` (for scripts and tests)")
 }
 
-// open opens the data directory and the router over it.
-func (f *serverFlags) open(logger *slog.Logger, creds *awsapi.Credentials) (*server.Server, error) {
-	return server.Open(server.Config{DataDir: f.data, Memory: f.memory, AccountID: f.account, Credentials: creds, Logger: logger})
+// open opens the data directory and the router over it. A storage failure
+// the stores cannot recover from ends the process: calls stuck inside a
+// store cannot be waited for.
+func (f *serverFlags) open(logger *slog.Logger, creds *awsapi.Credentials, stderr io.Writer) (*server.Server, error) {
+	minFree := int64(f.minFree)
+	if minFree == 0 {
+		minFree = -1 // the flag's 0 means no floor; the stores' 0 means their default
+	}
+	return server.Open(server.Config{DataDir: f.data, Memory: f.memory, AccountID: f.account, Credentials: creds, Logger: logger,
+		MinFreeBytes: minFree, OnFatal: func(err error) {
+			fmt.Fprintf(stderr, "lambdalog: stopping: %v\n", err)
+			os.Exit(1)
+		}})
 }
 
 // ready writes the ready file, if one was asked for.
@@ -70,7 +84,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("serve: refusing to listen on non-loopback address %s without credentials: pass --access-key-id and --secret-access-key-file (or set LAMBDALOG_ACCESS_KEY_ID and LAMBDALOG_SECRET_ACCESS_KEY) so requests are SigV4-verified, or use 127.0.0.1", sf.addr)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	srv, err := sf.open(logger, creds)
+	srv, err := sf.open(logger, creds, stderr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -128,4 +142,43 @@ func isLoopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// byteSizeFlag is a flag holding a number of bytes, written with an
+// optional unit: 512, 64KiB, 256MiB, 1GB, 2GiB.
+type byteSizeFlag int64
+
+func (b *byteSizeFlag) String() string { return formatBytes(int64(*b)) }
+
+func (b *byteSizeFlag) Set(s string) error {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"kB", 1e3}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"B", 1}}
+	num, mult := strings.TrimSpace(s), int64(1)
+	for _, u := range units {
+		if n, ok := strings.CutSuffix(num, u.suffix); ok {
+			num, mult = strings.TrimSpace(n), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseFloat(num, 64)
+	if err != nil || n < 0 || n*float64(mult) > 1<<62 {
+		return fmt.Errorf("want a size such as 256MiB or 1GB, not %q", s)
+	}
+	*b = byteSizeFlag(n * float64(mult))
+	return nil
+}
+
+// formatBytes writes n in the largest binary unit that keeps it whole.
+func formatBytes(n int64) string {
+	for _, u := range []struct {
+		suffix string
+		size   int64
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n >= u.size && n%u.size == 0 {
+			return strconv.FormatInt(n/u.size, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(n, 10)
 }

@@ -196,7 +196,7 @@ func (h *Handler) Serve(w http.ResponseWriter, r *awsapi.Request) {
 	out := h.bufs.Get().(*bytes.Buffer)
 	c := &call{ctx: r.Context(), region: r.Region, body: r.Payload, out: out.AvailableBuffer()}
 	defer func() { h.putBuf(bytes.NewBuffer(c.out[:0])) }()
-	if err := op(h, c); err != nil {
+	if err := storeError(op(h, c)); err != nil {
 		if mq, ok := errors.AsType[*malformedQuery](err); ok {
 			writeMalformedQuery(w, mq)
 			return

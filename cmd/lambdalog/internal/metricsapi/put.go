@@ -2,6 +2,7 @@ package metricsapi
 
 import (
 	"context"
+	"errors"
 	"math"
 	"strings"
 	"time"
@@ -41,7 +42,11 @@ func (h *Handler) putMetricData(ctx context.Context, in params) (map[string]any,
 			return nil, err
 		}
 	}
-	if err := h.store.Put(ctx, points); err != nil {
+	err = h.store.Put(ctx, points)
+	if errors.Is(err, metricstore.ErrDiskFull) || errors.Is(err, metricstore.ErrFailed) {
+		return nil, internal(err) // the message says what to do
+	}
+	if err != nil {
 		return nil, err
 	}
 	return map[string]any{}, nil

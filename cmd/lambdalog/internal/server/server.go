@@ -22,6 +22,10 @@
 // Logs Insights queries run in the background over the log store (package
 // queries); Close stops them before it closes the stores.
 //
+// Both stores refuse writes while the data directory's disk has less free
+// space than Config.MinFreeBytes, and stop for good (Config.OnFatal) on a
+// storage failure; see package store.
+//
 // Every event the log store takes in, from PutLogEvents or from the local
 // runtime, is offered to the metric store: the ones holding Embedded Metric
 // Format objects become data points. Open registers the CloudWatch Logs and
@@ -66,6 +70,14 @@ type Config struct {
 	// Credentials, when set, make every API request need a SigV4 signature
 	// made with them.
 	Credentials *awsapi.Credentials
+	// MinFreeBytes is the free-space floor below which the stores refuse
+	// writes; 0 means the stores' default (256 MiB), negative disables it.
+	MinFreeBytes int64
+	// OnFatal is called once, on its own goroutine, when a store stops after
+	// a storage failure it cannot recover from (the disk filled up anyway,
+	// a write failed): the process must then exit, without waiting for
+	// calls that may be stuck inside the store.
+	OnFatal func(error)
 	// Logger receives server-side failures; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -110,11 +122,12 @@ func Open(cfg Config) (*Server, error) {
 		logsDir, metricsDir = filepath.Join(dir, "logs"), filepath.Join(dir, "metrics")
 	}
 	var err error
-	s.Metrics, err = metricstore.Open(metricsDir, metricstore.Options{InMemory: cfg.Memory})
+	s.Metrics, err = metricstore.Open(metricsDir, metricstore.Options{InMemory: cfg.Memory, MinFreeBytes: cfg.MinFreeBytes, Logger: cfg.Logger, OnFatal: cfg.OnFatal})
 	if err != nil {
 		return nil, err
 	}
-	s.Logs, err = store.Open(logsDir, store.Options{InMemory: cfg.Memory, Logger: cfg.Logger, AfterPut: s.ingestMetrics})
+	s.Logs, err = store.Open(logsDir, store.Options{InMemory: cfg.Memory, MinFreeBytes: cfg.MinFreeBytes, Logger: cfg.Logger,
+		OnFatal: cfg.OnFatal, AfterPut: s.ingestMetrics})
 	if err != nil {
 		s.Metrics.Close()
 		return nil, err
