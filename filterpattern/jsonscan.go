@@ -1,10 +1,6 @@
 package filterpattern
 
-import (
-	"strings"
-	"unicode/utf16"
-	"unicode/utf8"
-)
+import "github.com/lambdalog/lambdalog/internal/jsonscan"
 
 // jkind is the kind of JSON value a selector found.
 type jkind uint8
@@ -87,92 +83,108 @@ func (w *walker) val(i int) *jval {
 // walk reads the value at doc[i] for node n and returns the index after it
 // (or where it stopped when w.left reaches 0); ok is false on malformed input.
 func (w *walker) walk(i int, n *selNode) (int, bool) {
-	if i >= len(w.doc) {
-		return i, false
-	}
-	if n.sel >= 0 {
-		k, raw := scalarAt(w.doc, i)
-		if k == jInvalid {
-			return i, false
-		}
-		*w.val(n.sel) = jval{k, raw}
-		if w.left--; w.left == 0 {
-			return i, true
-		}
-	}
-	if len(n.kids) > 0 {
-		switch w.doc[i] {
-		case '{':
-			return w.object(i, n)
-		case '[':
-			return w.array(i, n)
-		}
-	}
-	return skipValue(w.doc, i)
+	s := jsonscan.New(w.doc[i:])
+	s.SetMaxDepth(0) // any nesting: skipping it needs no recursion
+	ok := w.value(&s, n)
+	return i + s.Pos(), ok
 }
 
-// object reads the object at doc[i], walking the members n's children name.
-func (w *walker) object(i int, n *selNode) (int, bool) {
-	doc := w.doc
-	i = skipWS(doc, i+1)
-	if i < len(doc) && doc[i] == '}' {
-		return i + 1, true
+// value reads the value at s for node n and reports whether it is well
+// formed (as far as it was read).
+func (w *walker) value(s *jsonscan.Scanner[string], n *selNode) bool {
+	k := s.Peek()
+	if n.sel >= 0 {
+		v := jval{kind: kinds[k]}
+		var err error
+		switch k {
+		case jsonscan.String:
+			var x jsonscan.Str[string]
+			x, err = s.Str()
+			v.raw = x.Raw
+		case jsonscan.Number:
+			v.raw, err = s.Number()
+		case jsonscan.True, jsonscan.False:
+			_, err = s.Bool()
+			v.raw = k.String()
+		case jsonscan.Null:
+			s.Null()
+			v.raw = "null"
+		case jsonscan.Invalid:
+			return false
+		}
+		if err != nil {
+			return false
+		}
+		*w.val(n.sel) = v
+		if w.left--; w.left == 0 || k != jsonscan.Object && k != jsonscan.Array {
+			return true
+		}
+	}
+	switch {
+	case len(n.kids) == 0:
+	case k == jsonscan.Object:
+		return w.object(s, n)
+	case k == jsonscan.Array:
+		return w.array(s, n)
+	}
+	return s.Skip() == nil
+}
+
+// kinds maps jsonscan's kinds to the walker's.
+var kinds = [...]jkind{
+	jsonscan.Invalid: jInvalid,
+	jsonscan.Object:  jObject,
+	jsonscan.Array:   jArray,
+	jsonscan.String:  jString,
+	jsonscan.Number:  jNumber,
+	jsonscan.True:    jTrue,
+	jsonscan.False:   jFalse,
+	jsonscan.Null:    jNull,
+}
+
+// object reads the object at s, walking the members n's children name.
+func (w *walker) object(s *jsonscan.Scanner[string], n *selNode) bool {
+	if s.Object() != nil {
+		return false
 	}
 	var seen uint64 // children already walked, for the first of duplicate keys
 	for {
-		if i >= len(doc) || doc[i] != '"' {
-			return i, false
+		key, more, err := s.Member()
+		if err != nil || !more {
+			return err == nil
 		}
-		end, ok := scanString(doc, i)
-		if !ok {
-			return i, false
-		}
-		name := doc[i+1 : end]
-		i = skipWS(doc, end+1)
-		if i >= len(doc) || doc[i] != ':' {
-			return i, false
-		}
-		i = skipWS(doc, i+1)
 		kid := -1
 		for k, c := range n.kids {
-			if !c.step.isIdx && (k >= 64 || seen&(1<<k) == 0) && keyEqual(name, c.step.key) {
+			if !c.step.isIdx && (k >= 64 || seen&(1<<k) == 0) && keyEqual(key, c.step.key) {
 				kid = k
 				break
 			}
 		}
-		if kid >= 0 {
-			if kid < 64 {
-				seen |= 1 << kid
+		if kid < 0 {
+			if s.Skip() != nil {
+				return false
 			}
-			if i, ok = w.walk(i, n.kids[kid]); !ok || w.left == 0 {
-				return i, ok
-			}
-		} else if i, ok = skipValue(doc, i); !ok {
-			return i, false
+			continue
 		}
-		i = skipWS(doc, i)
-		if i >= len(doc) {
-			return i, false
+		if kid < 64 {
+			seen |= 1 << kid
 		}
-		switch doc[i] {
-		case ',':
-			i = skipWS(doc, i+1)
-		case '}':
-			return i + 1, true
-		default:
-			return i, false
+		if !w.value(s, n.kids[kid]) || w.left == 0 {
+			return w.left == 0
 		}
 	}
 }
 
-// array reads the array at doc[i], walking the elements n's children index.
-func (w *walker) array(i int, n *selNode) (int, bool) {
-	doc := w.doc
-	i = skipWS(doc, i+1)
-	if i < len(doc) && doc[i] == ']' {
-		return i + 1, true
+// array reads the array at s, walking the elements n's children index.
+func (w *walker) array(s *jsonscan.Scanner[string], n *selNode) bool {
+	if s.Array() != nil {
+		return false
 	}
 	for idx := 0; ; idx++ {
+		more, err := s.Element()
+		if err != nil || !more {
+			return err == nil
+		}
 		var kid *selNode
 		for _, c := range n.kids {
 			if c.step.isIdx && c.step.index == idx {
@@ -180,242 +192,35 @@ func (w *walker) array(i int, n *selNode) (int, bool) {
 				break
 			}
 		}
-		var ok bool
-		if kid != nil {
-			if i, ok = w.walk(i, kid); !ok || w.left == 0 {
-				return i, ok
+		if kid == nil {
+			if s.Skip() != nil {
+				return false
 			}
-		} else if i, ok = skipValue(doc, i); !ok {
-			return i, false
+			continue
 		}
-		i = skipWS(doc, i)
-		if i >= len(doc) {
-			return i, false
-		}
-		switch doc[i] {
-		case ',':
-			i = skipWS(doc, i+1)
-		case ']':
-			return i + 1, true
-		default:
-			return i, false
+		if !w.value(s, kid) || w.left == 0 {
+			return w.left == 0
 		}
 	}
 }
 
-// scalarAt classifies the value at doc[i].
-func scalarAt(doc string, i int) (jkind, string) {
-	if i >= len(doc) {
-		return jInvalid, ""
-	}
-	switch c := doc[i]; {
-	case c == '"':
-		end, ok := scanString(doc, i)
-		if !ok {
-			return jInvalid, ""
-		}
-		return jString, doc[i+1 : end]
-	case c == '{':
-		return jObject, ""
-	case c == '[':
-		return jArray, ""
-	case c == 't' && strings.HasPrefix(doc[i:], "true"):
-		return jTrue, "true"
-	case c == 'f' && strings.HasPrefix(doc[i:], "false"):
-		return jFalse, "false"
-	case c == 'n' && strings.HasPrefix(doc[i:], "null"):
-		return jNull, "null"
-	case c == '-' || (c >= '0' && c <= '9'):
-		end := i + 1
-		for end < len(doc) && isNumberByte(doc[end]) {
-			end++
-		}
-		return jNumber, doc[i:end]
-	}
-	return jInvalid, ""
-}
+// skipWS returns the index of the first byte at or after i in doc that is
+// not white space.
+func skipWS(doc string, i int) int { return jsonscan.SkipSpace(doc, i) }
 
-func isNumberByte(c byte) bool {
-	return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-'
-}
-
-// scanString returns the index of the quote that closes the string starting
-// at doc[i]. It looks at eight bytes at a time for a quote or a backslash.
-func scanString(doc string, i int) (int, bool) {
-	j := i + 1
-	for {
-		for j+8 <= len(doc) && !hasQuoteOrBackslash(load64(doc, j)) {
-			j += 8
-		}
-		if j >= len(doc) {
-			return 0, false
-		}
-		switch doc[j] {
-		case '"':
-			return j, true
-		case '\\':
-			j += 2
-		default:
-			j++
-		}
+// keyEqual reports whether a JSON member name equals key.
+func keyEqual(name jsonscan.Str[string], key string) bool {
+	if name.Plain {
+		return name.Raw == key
 	}
-}
-
-// load64 returns the eight bytes of s at i as a little-endian number (the
-// compiler turns this into one load).
-func load64(s string, i int) uint64 {
-	s = s[i : i+8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
-// hasQuoteOrBackslash reports whether one of the eight bytes in x is '"' or
-// '\\' (the classic "has zero byte" test on x xor each byte repeated).
-func hasQuoteOrBackslash(x uint64) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	q := x ^ (ones * '"')
-	b := x ^ (ones * '\\')
-	return ((q-ones)&^q|(b-ones)&^b)&highs != 0
-}
-
-// skipValue returns the index just after the value starting at doc[i].
-// Literals are not checked beyond their characters.
-// Containers are skipped by counting brackets outside strings.
-func skipValue(doc string, i int) (int, bool) {
-	if i >= len(doc) {
-		return i, false
-	}
-	switch doc[i] {
-	case '"':
-		end, ok := scanString(doc, i)
-		return end + 1, ok
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(doc); j++ {
-			switch doc[j] {
-			case '"':
-				end, ok := scanString(doc, j)
-				if !ok {
-					return j, false
-				}
-				j = end
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return j + 1, true
-				}
-			}
-		}
-		return len(doc), false
-	}
-	j := i
-	for j < len(doc) && (isNumberByte(doc[j]) || (doc[j] >= 'a' && doc[j] <= 'z')) {
-		j++
-	}
-	return j, j > i
-}
-
-func skipWS(doc string, i int) int {
-	for i < len(doc) && isSpace(doc[i]) {
-		i++
-	}
-	return i
-}
-
-// keyEqual reports whether the raw (still escaped) JSON member name raw
-// equals key.
-func keyEqual(raw, key string) bool {
-	if raw == key {
-		return true
-	}
-	// An escaped name is longer than the name it decodes to.
-	if len(raw) <= len(key) || strings.IndexByte(raw, '\\') < 0 {
+	// The escapes of a name are longer than what they stand for, and keys
+	// are ASCII, so a name whose UTF-8 is invalid matches none.
+	if len(name.Raw) <= len(key) {
 		return false
 	}
 	var buf [64]byte
-	return string(appendUnescaped(buf[:0], raw)) == key
+	return string(jsonscan.AppendUnescaped(buf[:0], name.Raw)) == key
 }
 
 // appendUnescaped appends the decoded contents of a JSON string to b.
-// Invalid escapes are kept as they are.
-func appendUnescaped(b []byte, raw string) []byte {
-	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if c != '\\' || i+1 >= len(raw) {
-			b = append(b, c)
-			continue
-		}
-		i++
-		switch raw[i] {
-		case '"', '\\', '/':
-			b = append(b, raw[i])
-		case 'b':
-			b = append(b, '\b')
-		case 'f':
-			b = append(b, '\f')
-		case 'n':
-			b = append(b, '\n')
-		case 'r':
-			b = append(b, '\r')
-		case 't':
-			b = append(b, '\t')
-		case 'u':
-			r, n := decodeU(raw[i+1:])
-			if n == 0 {
-				b = append(b, '\\', 'u')
-				continue
-			}
-			i += n
-			b = utf8.AppendRune(b, r)
-		default:
-			b = append(b, '\\', raw[i])
-		}
-	}
-	return b
-}
-
-// decodeU decodes the hex digits after \u (and a following low surrogate
-// \uXXXX when the first is a high surrogate). It returns the rune and the
-// number of bytes used, 0 when the digits are invalid.
-func decodeU(s string) (rune, int) {
-	r, ok := hex4(s)
-	if !ok {
-		return 0, 0
-	}
-	if utf16.IsSurrogate(r) {
-		if len(s) >= 10 && s[4] == '\\' && s[5] == 'u' {
-			if r2, ok := hex4(s[6:]); ok {
-				if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
-					return d, 10
-				}
-			}
-		}
-		return utf8.RuneError, 4
-	}
-	return r, 4
-}
-
-func hex4(s string) (rune, bool) {
-	if len(s) < 4 {
-		return 0, false
-	}
-	var r rune
-	for i := 0; i < 4; i++ {
-		c := s[i]
-		var v byte
-		switch {
-		case c >= '0' && c <= '9':
-			v = c - '0'
-		case c >= 'a' && c <= 'f':
-			v = c - 'a' + 10
-		case c >= 'A' && c <= 'F':
-			v = c - 'A' + 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(v)
-	}
-	return r, true
-}
+func appendUnescaped(b []byte, raw string) []byte { return jsonscan.AppendUnescaped(b, raw) }

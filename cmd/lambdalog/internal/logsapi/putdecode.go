@@ -2,14 +2,11 @@ package logsapi
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
-	"unicode/utf16"
-	"unicode/utf8"
 
-	"github.com/lambdalog/lambdalog/internal/jsonstr"
+	"github.com/lambdalog/lambdalog/internal/jsonscan"
 )
 
 // putLogEventsInput is the decoded PutLogEvents request. Fields keep
@@ -44,176 +41,199 @@ var (
 // message bytes into the body wherever possible. It accepts exactly the
 // documents encoding/json accepts for the same struct.
 type putDecoder struct {
-	b     []byte
-	i     int
+	s     jsonscan.Scanner[[]byte]
 	arena []byte // backing store for unescaped strings
+	key   []byte // an unescaped key
 	field string // field being decoded, for error messages
 }
 
 func decodePutLogEvents(body []byte, in *putLogEventsInput) error {
-	d := putDecoder{b: body}
-	d.ws()
-	if d.lit("null") {
+	d := putDecoder{s: jsonscan.New(body)}
+	if d.s.Null() {
 		// encoding/json leaves the value untouched.
-	} else if err := d.object(func(key []byte) error { return d.putField(key, in) }); err != nil {
+	} else if err := d.object(in); err != nil {
 		return d.wrap(err)
 	}
-	d.ws()
-	if d.i != len(d.b) {
-		return d.wrap(errSyntax)
+	if err := d.s.End(); err != nil {
+		return d.wrap(err)
 	}
 	return nil
 }
 
+// wrap adds where the error is. Every error but errType is a syntax error.
 func (d *putDecoder) wrap(err error) error {
-	if errors.Is(err, errType) && d.field != "" {
+	if err != errType {
+		return fmt.Errorf("%w at offset %d", errSyntax, d.s.Pos())
+	}
+	if d.field != "" {
 		return fmt.Errorf("%w for field %s", err, d.field)
 	}
-	return fmt.Errorf("%w at offset %d", err, d.i)
+	return fmt.Errorf("%w at offset %d", err, d.s.Pos())
 }
 
-func (d *putDecoder) putField(key []byte, in *putLogEventsInput) error {
-	switch {
-	case fieldIs(key, "logGroupName"):
-		d.field = "logGroupName"
-		return d.optString(&in.LogGroupName)
-	case fieldIs(key, "logStreamName"):
-		d.field = "logStreamName"
-		return d.optString(&in.LogStreamName)
-	case fieldIs(key, "sequenceToken"):
-		d.field = "sequenceToken"
-		return d.optString(&in.SequenceToken)
-	case fieldIs(key, "logEvents"):
-		d.field = "logEvents"
+// object decodes the request object.
+func (d *putDecoder) object(in *putLogEventsInput) error {
+	return d.members(inputFields[:], func(f string) error {
+		switch f {
+		case "logGroupName":
+			return d.optString(f, &in.LogGroupName)
+		case "logStreamName":
+			return d.optString(f, &in.LogStreamName)
+		case "sequenceToken":
+			return d.optString(f, &in.SequenceToken)
+		}
+		d.field = f
 		return d.events(in)
-	}
-	return d.skip(0)
+	})
 }
 
-// fieldIs matches a JSON key to a field name as encoding/json does.
-func fieldIs(key []byte, name string) bool {
-	return len(key) == len(name) && string(key) == name || bytes.EqualFold(key, []byte(name))
+// members decodes an object, calling fn at the value of each member whose
+// key matches a name in fields, with that name; fn reads the value. Other
+// members are skipped.
+func (d *putDecoder) members(fields []string, fn func(field string) error) error {
+	if d.s.Peek() != jsonscan.Object {
+		return errType
+	}
+	if err := d.s.Object(); err != nil {
+		return err
+	}
+	for {
+		key, ok, err := d.s.Member()
+		if err != nil || !ok {
+			return err
+		}
+		if f := field(d.unescapeKey(key), fields); f != "" {
+			err = fn(f)
+		} else {
+			err = d.s.Skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// unescapeKey returns the value of an object key.
+func (d *putDecoder) unescapeKey(key jsonscan.Str[[]byte]) []byte {
+	if key.Plain {
+		return key.Raw
+	}
+	d.key = jsonscan.AppendUnescaped(d.key[:0], key.Raw)
+	return d.key
+}
+
+// The fields decoded, by JSON name.
+var (
+	inputFields = [...]string{"logGroupName", "logStreamName", "sequenceToken", "logEvents"}
+	eventFields = [...]string{"timestamp", "message"}
+)
+
+// field returns the name in names that key matches as encoding/json matches
+// keys to fields: exactly (the common case, tested first) or else
+// case-insensitively. It returns "" if key matches none.
+func field(key []byte, names []string) string {
+	for _, name := range names {
+		if string(key) == name {
+			return name
+		}
+	}
+	for _, name := range names {
+		if bytes.EqualFold(key, []byte(name)) {
+			return name
+		}
+	}
+	return ""
 }
 
 func (d *putDecoder) events(in *putLogEventsInput) error {
-	if d.lit("null") {
+	if d.s.Null() {
 		in.LogEvents = nil
 		return nil
 	}
-	if d.peek() != '[' {
-		return d.typeErrorSkip()
+	if d.s.Peek() != jsonscan.Array {
+		return errType
 	}
-	d.i++
+	if err := d.s.Array(); err != nil {
+		return err
+	}
 	evs := in.LogEvents[:0]
 	old := len(in.LogEvents)
-	d.ws()
-	if d.peek() == ']' {
-		d.i++
-		in.LogEvents = []inputEvent{}
-		return nil
-	}
 	for n := 0; ; n++ {
+		more, err := d.s.Element()
+		if err != nil {
+			return err
+		}
+		if !more {
+			if n == 0 {
+				evs = []inputEvent{}
+			}
+			in.LogEvents = evs
+			return nil
+		}
 		if n < old {
 			evs = evs[:n+1] // encoding/json decodes into the existing element
 		} else {
 			evs = append(evs, inputEvent{})
 		}
-		d.ws()
 		if err := d.event(&evs[n]); err != nil {
 			return err
-		}
-		d.ws()
-		switch d.peek() {
-		case ',':
-			d.i++
-		case ']':
-			d.i++
-			in.LogEvents = evs
-			return nil
-		default:
-			return errSyntax
 		}
 	}
 }
 
 func (d *putDecoder) event(ev *inputEvent) error {
-	if d.lit("null") {
+	if d.s.Null() {
 		return nil
 	}
-	if d.peek() != '{' {
-		return d.typeErrorSkip()
+	if d.s.Peek() != jsonscan.Object {
+		return errType
 	}
 	if d.compactEvent(ev) {
 		return nil
 	}
-	return d.object(func(key []byte) error {
-		switch {
-		case fieldIs(key, "timestamp"):
-			if d.lit("null") {
-				ev.HasTimestamp, ev.Timestamp = false, 0
-				return nil
+	return d.members(eventFields[:], func(f string) (err error) {
+		if f == "timestamp" {
+			ev.HasTimestamp, ev.Timestamp = false, 0
+			if !d.s.Null() {
+				ev.Timestamp, err = d.int64()
+				ev.HasTimestamp = err == nil
 			}
-			v, err := d.int64()
-			if err != nil {
-				return err
-			}
-			ev.HasTimestamp, ev.Timestamp = true, v
-		case fieldIs(key, "message"):
-			if d.lit("null") {
-				ev.HasMessage, ev.Message = false, nil
-				return nil
-			}
-			if d.peek() != '"' {
-				return d.typeErrorSkip()
-			}
-			s, err := d.string()
-			if err != nil {
-				return err
-			}
-			ev.HasMessage, ev.Message = true, s
-		default:
-			return d.skip(0)
+			return err
 		}
-		return nil
+		ev.HasMessage, ev.Message = false, nil
+		if !d.s.Null() {
+			ev.Message, err = d.string()
+			ev.HasMessage = err == nil
+		}
+		return err
 	})
 }
 
-// compactEvent decodes the event at d.i if it is exactly
-// {"timestamp":<non-negative integer>,"message":"..."}, the form the AWS
-// SDKs and CLI send, and reports whether it did. Anything else is left to
-// the general path, which then sees the input unchanged.
+// compactEvent decodes the event at d.s if it is exactly
+// {"timestamp":<integer>,"message":"..."}, the form the AWS SDKs and CLI
+// send, and reports whether it did. Anything else is left to the general
+// path, which then reads the input from where this one began.
 func (d *putDecoder) compactEvent(ev *inputEvent) bool {
-	const tsKey, msgKey = `{"timestamp":`, `,"message":`
-	start := d.i
-	if !bytes.HasPrefix(d.b[d.i:], []byte(tsKey)) {
-		return false
-	}
-	d.i += len(tsKey)
-	if c := d.peek(); c >= '0' && c <= '9' {
+	start := d.s
+	if d.s.Accept(`{"timestamp":`) {
 		ts, err := d.int64()
-		if err == nil && bytes.HasPrefix(d.b[d.i:], []byte(msgKey)) {
-			d.i += len(msgKey)
-			if d.peek() == '"' {
-				msg, err := d.string()
-				if err == nil && d.peek() == '}' {
-					d.i++
-					*ev = inputEvent{HasTimestamp: true, Timestamp: ts, HasMessage: true, Message: msg}
-					return true
-				}
+		if err == nil && d.s.Accept(`,"message":`) {
+			msg, err := d.string()
+			if err == nil && d.s.Accept("}") {
+				*ev = inputEvent{HasTimestamp: true, Timestamp: ts, HasMessage: true, Message: msg}
+				return true
 			}
 		}
 	}
-	d.i = start
+	d.s = start
 	return false
 }
 
-func (d *putDecoder) optString(dst *optString) error {
-	if d.lit("null") {
+func (d *putDecoder) optString(name string, dst *optString) error {
+	d.field = name
+	if d.s.Null() {
 		*dst = optString{}
 		return nil
-	}
-	if d.peek() != '"' {
-		return d.typeErrorSkip()
 	}
 	s, err := d.string()
 	if err != nil {
@@ -223,214 +243,14 @@ func (d *putDecoder) optString(dst *optString) error {
 	return nil
 }
 
-// typeErrorSkip reports a value of the wrong type. encoding/json also
-// rejects such documents, whether or not the rest is well formed.
-func (d *putDecoder) typeErrorSkip() error { return errType }
-
-func (d *putDecoder) peek() byte {
-	if d.i < len(d.b) {
-		return d.b[d.i]
-	}
-	return 0
-}
-
-func (d *putDecoder) ws() {
-	for d.i < len(d.b) {
-		switch d.b[d.i] {
-		case ' ', '\t', '\n', '\r':
-			d.i++
-		default:
-			return
-		}
-	}
-}
-
-// lit consumes the literal word if it is next.
-func (d *putDecoder) lit(word string) bool {
-	if bytes.HasPrefix(d.b[d.i:], []byte(word)) {
-		d.i += len(word)
-		return true
-	}
-	return false
-}
-
-// object parses {"key": value, ...}, calling fn positioned at each value.
-func (d *putDecoder) object(fn func(key []byte) error) error {
-	if d.peek() != '{' {
-		return d.typeErrorSkip()
-	}
-	d.i++
-	d.ws()
-	if d.peek() == '}' {
-		d.i++
-		return nil
-	}
-	for {
-		d.ws()
-		if d.peek() != '"' {
-			return errSyntax
-		}
-		key, err := d.string()
-		if err != nil {
-			return err
-		}
-		d.ws()
-		if d.peek() != ':' {
-			return errSyntax
-		}
-		d.i++
-		d.ws()
-		if err := fn(key); err != nil {
-			return err
-		}
-		d.ws()
-		switch d.peek() {
-		case ',':
-			d.i++
-		case '}':
-			d.i++
-			return nil
-		default:
-			return errSyntax
-		}
-	}
-}
-
-const maxDepth = 10000
-
-// skip consumes one JSON value of any type, checking its syntax.
-func (d *putDecoder) skip(depth int) error {
-	if depth > maxDepth {
-		return errSyntax
-	}
-	switch c := d.peek(); {
-	case c == '"':
-		_, _, err := d.scanString()
-		return err
-	case c == '{':
-		d.i++
-		d.ws()
-		if d.peek() == '}' {
-			d.i++
-			return nil
-		}
-		for {
-			d.ws()
-			if d.peek() != '"' {
-				return errSyntax
-			}
-			if _, _, err := d.scanString(); err != nil {
-				return err
-			}
-			d.ws()
-			if d.peek() != ':' {
-				return errSyntax
-			}
-			d.i++
-			d.ws()
-			if err := d.skip(depth + 1); err != nil {
-				return err
-			}
-			d.ws()
-			switch d.peek() {
-			case ',':
-				d.i++
-			case '}':
-				d.i++
-				return nil
-			default:
-				return errSyntax
-			}
-		}
-	case c == '[':
-		d.i++
-		d.ws()
-		if d.peek() == ']' {
-			d.i++
-			return nil
-		}
-		for {
-			d.ws()
-			if err := d.skip(depth + 1); err != nil {
-				return err
-			}
-			d.ws()
-			switch d.peek() {
-			case ',':
-				d.i++
-			case ']':
-				d.i++
-				return nil
-			default:
-				return errSyntax
-			}
-		}
-	case c == '-' || c >= '0' && c <= '9':
-		_, _, err := d.number()
-		return err
-	case d.lit("true"), d.lit("false"), d.lit("null"):
-		return nil
-	}
-	return errSyntax
-}
-
-// number consumes a JSON number, reporting whether it is an integer literal.
-func (d *putDecoder) number() (lit []byte, integer bool, err error) {
-	start := d.i
-	b := d.b
-	if d.peek() == '-' {
-		d.i++
-	}
-	switch c := d.peek(); {
-	case c == '0':
-		d.i++
-	case c >= '1' && c <= '9':
-		for d.i < len(b) && b[d.i] >= '0' && b[d.i] <= '9' {
-			d.i++
-		}
-	default:
-		return nil, false, errSyntax
-	}
-	integer = true
-	if d.peek() == '.' {
-		integer = false
-		d.i++
-		if !d.digits() {
-			return nil, false, errSyntax
-		}
-	}
-	if c := d.peek(); c == 'e' || c == 'E' {
-		integer = false
-		d.i++
-		if c := d.peek(); c == '+' || c == '-' {
-			d.i++
-		}
-		if !d.digits() {
-			return nil, false, errSyntax
-		}
-	}
-	return b[start:d.i], integer, nil
-}
-
-func (d *putDecoder) digits() bool {
-	start := d.i
-	for d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
-		d.i++
-	}
-	return d.i > start
-}
-
+// int64 decodes an integer that fits an int64, as encoding/json does.
 func (d *putDecoder) int64() (int64, error) {
-	c := d.peek()
-	if c != '-' && (c < '0' || c > '9') {
-		return 0, d.typeErrorSkip()
+	if d.s.Peek() != jsonscan.Number {
+		return 0, errType
 	}
-	lit, integer, err := d.number()
+	lit, err := d.s.Number()
 	if err != nil {
 		return 0, err
-	}
-	if !integer {
-		return 0, errType
 	}
 	neg := lit[0] == '-'
 	if neg {
@@ -438,8 +258,8 @@ func (d *putDecoder) int64() (int64, error) {
 	}
 	var u uint64
 	for _, c := range lit {
-		if u > (math.MaxUint64-9)/10 {
-			return 0, errType
+		if c < '0' || c > '9' || u > (math.MaxUint64-9)/10 {
+			return 0, errType // a fraction, an exponent or too many digits
 		}
 		u = u*10 + uint64(c-'0')
 	}
@@ -452,154 +272,21 @@ func (d *putDecoder) int64() (int64, error) {
 	return 0, errType
 }
 
-// strSpecial marks the bytes that end a fast run inside a JSON string:
-// the quote, backslash, control characters and non-ASCII bytes.
-var strSpecial = func() (t [256]bool) {
-	for c := range 256 {
-		t[c] = c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf
-	}
-	return t
-}()
-
-// scanString consumes a string, returning its raw contents and whether
-// they can be used as is (no escapes, valid UTF-8).
-func (d *putDecoder) scanString() (raw []byte, plain bool, err error) {
-	b := d.b
-	i := d.i + 1
-	start := i
-	plain = true
-	for {
-		for i+8 <= len(b) && !jsonstr.HasSpecial(binary.LittleEndian.Uint64(b[i:])) {
-			i += 8
-		}
-		for i < len(b) && !strSpecial[b[i]] {
-			i++
-		}
-		if i >= len(b) {
-			return nil, false, errSyntax
-		}
-		switch c := b[i]; {
-		case c == '"':
-			d.i = i + 1
-			return b[start:i], plain, nil
-		case c == '\\':
-			plain = false
-			if i+1 >= len(b) {
-				return nil, false, errSyntax
-			}
-			switch b[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				if i+6 > len(b) || !isHex4(b[i+2:i+6]) {
-					return nil, false, errSyntax
-				}
-				i += 6
-			default:
-				return nil, false, errSyntax
-			}
-		case c < 0x20:
-			return nil, false, errSyntax
-		default: // non-ASCII: validated when decoded
-			plain = false
-			i++
-		}
-	}
-}
-
-func isHex4(h []byte) bool {
-	for _, c := range h {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
-}
-
-// string consumes a string and returns its decoded UTF-8 bytes.
+// string decodes a string: a slice of the body when it needs no decoding,
+// otherwise its decoded copy in the arena.
 func (d *putDecoder) string() ([]byte, error) {
-	raw, plain, err := d.scanString()
-	if err != nil {
-		return nil, err
+	if d.s.Peek() != jsonscan.String {
+		return nil, errType
 	}
-	if plain || utf8.Valid(raw) && bytes.IndexByte(raw, '\\') < 0 {
-		return raw, nil
+	x, err := d.s.Str()
+	if err != nil || x.Plain {
+		return x.Raw, err
 	}
-	return d.unescape(raw), nil
-}
-
-// unescape decodes a syntactically valid raw string as encoding/json does:
-// invalid UTF-8 and unpaired surrogates become U+FFFD.
-func (d *putDecoder) unescape(raw []byte) []byte {
-	need := 3 * len(raw) // worst case: each invalid byte becomes 3 bytes
+	need := 3 * len(x.Raw) // worst case: each invalid byte becomes 3 bytes
 	if cap(d.arena)-len(d.arena) < need {
 		d.arena = make([]byte, 0, max(need, 64<<10))
 	}
 	start := len(d.arena)
-	out := d.arena
-	for i := 0; i < len(raw); {
-		c := raw[i]
-		switch {
-		case c == '\\':
-			e := raw[i+1]
-			i += 2
-			switch e {
-			case 'b':
-				out = append(out, '\b')
-			case 'f':
-				out = append(out, '\f')
-			case 'n':
-				out = append(out, '\n')
-			case 'r':
-				out = append(out, '\r')
-			case 't':
-				out = append(out, '\t')
-			case 'u':
-				r := hex4(raw[i:])
-				i += 4
-				if utf16.IsSurrogate(r) {
-					if i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
-						if dec := utf16.DecodeRune(r, hex4(raw[i+2:])); dec != utf8.RuneError {
-							i += 6
-							out = utf8.AppendRune(out, dec)
-							break
-						}
-					}
-					r = utf8.RuneError
-				}
-				out = utf8.AppendRune(out, r)
-			default: // '"', '\\', '/'
-				out = append(out, e)
-			}
-		case c < utf8.RuneSelf:
-			j := i + 1
-			for j < len(raw) && raw[j] != '\\' && raw[j] < utf8.RuneSelf {
-				j++
-			}
-			out = append(out, raw[i:j]...)
-			i = j
-		default:
-			r, size := utf8.DecodeRune(raw[i:])
-			i += size
-			out = utf8.AppendRune(out, r)
-		}
-	}
-	d.arena = out
-	return out[start:len(out):len(out)]
-}
-
-func hex4(h []byte) rune {
-	var r rune
-	for _, c := range h[:4] {
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c = c - 'a' + 10
-		default:
-			c = c - 'A' + 10
-		}
-		r = r<<4 | rune(c)
-	}
-	return r
+	d.arena = jsonscan.AppendUnescaped(d.arena, x.Raw)
+	return d.arena[start:len(d.arena):len(d.arena)], nil
 }

@@ -2,12 +2,8 @@ package logsapi
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
-	"math/rand/v2"
 	"testing"
-
-	"github.com/lambdalog/lambdalog/internal/jsonstr"
 )
 
 // reference is what encoding/json produces for a PutLogEvents body.
@@ -84,33 +80,4 @@ func FuzzDecodePutLogEvents(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) { equivalent(t, body) })
-}
-
-// TestHasSpecialMatchesTable checks the 8-bytes-at-once test against the
-// decoder's and the encoder's byte tables for every byte value in every
-// position, next to plain bytes.
-func TestHasSpecialMatchesTable(t *testing.T) {
-	for pos := range 8 {
-		for c := range 256 {
-			w := []byte("abcdefgh")
-			w[pos] = byte(c)
-			if got, want := jsonstr.HasSpecial(binary.LittleEndian.Uint64(w)), strSpecial[c]; got != want {
-				t.Fatalf("byte %#x at %d: hasSpecial %v, table %v", c, pos, got, want)
-			}
-		}
-	}
-	// Mixed words: borrows between bytes must not hide or invent a special byte.
-	alphabet := []byte{0, 0x1f, 0x20, 0x21, '"', 0x23, '\\', 0x5b, 0x5d, 0x7f, 0x80, 0xff, 'a'}
-	rng := rand.New(rand.NewPCG(3, 4))
-	for range 200_000 {
-		var w [8]byte
-		want := false
-		for i := range w {
-			w[i] = alphabet[rng.IntN(len(alphabet))]
-			want = want || strSpecial[w[i]]
-		}
-		if got := jsonstr.HasSpecial(binary.LittleEndian.Uint64(w[:])); got != want {
-			t.Fatalf("% x: hasSpecial %v, want %v", w, got, want)
-		}
-	}
 }
