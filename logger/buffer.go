@@ -50,7 +50,7 @@ func (h *Handler) flush(inv *invocationState) {
 		r.AddAttrs(slog.Int("dropped_records", dropped))
 		bound := *inv.base
 		bound.bind = &binding{inv: inv}
-		_ = h.c.write(bound.appendRecord(nil, bound.bind, r))
+		_ = h.c.write(bound.appendRecord(nil, nil, bound.bind, r))
 	}
 	for _, rec := range records {
 		_ = h.c.write(rec)

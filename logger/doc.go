@@ -4,7 +4,9 @@
 // TypeScript, Java and .NET (keys level, location, message, timestamp, service, cold_start,
 // function_name, function_memory_size, function_arn, function_request_id, correlation_id,
 // xray_trace_id, ...), so the CloudWatch Logs Insights queries and Lambda's JSON log-level
-// filtering people already use keep working.
+// filtering people already use keep working. A record logged with the context of a subsegment that
+// package tracer opened (InfoContext(ctx, ...) inside tracer.CaptureMethod or the traced handler)
+// also carries xray_segment_id, that subsegment's id ([SegmentIDKey]).
 //
 // Use [New] (or [NewHandler] for another writer) for a logger configured from options and the
 // Powertools environment variables, and wrap the Lambda handler with [Wrap] (or [WrapAction],

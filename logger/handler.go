@@ -10,14 +10,22 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/lambdalog/lambdalog/internal/invocation"
 	"github.com/lambdalog/lambdalog/internal/jsonstr"
 )
+
+// SegmentIDKey is the key of the X-Ray subsegment id in records logged, within an invocation,
+// with a context that a tracer (package tracer) put a subsegment on: the id of the innermost
+// subsegment open there, 16 hex digits, written right after xray_trace_id. Powertools has no
+// such key; it pairs with xray_trace_id as the SegmentId of Lambda's REPORT line pairs with its
+// TraceId.
+const SegmentIDKey = "xray_segment_id"
 
 // Handler is an slog.Handler writing one Powertools-shaped JSON object per line:
 //
 //	{"level":"INFO","location":"hello/main.go:42","message":"hi","timestamp":"2024-05-01T12:00:00.123Z",
 //	 "service":"payment","cold_start":true,"function_name":"f",...,"correlation_id":"...","k":"v",...,
-//	 "xray_trace_id":"1-..."}
+//	 "xray_trace_id":"1-...","xray_segment_id":"53995c3f42cd8ad8"}
 //
 // Create it with [NewHandler]. It is safe for concurrent use; each record is written with a
 // single Write call.
@@ -147,7 +155,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	}
 
 	bp := bufPool.Get().(*[]byte)
-	buf := h.appendRecord((*bp)[:0], b, r)
+	buf := h.appendRecord(ctx, (*bp)[:0], b, r)
 	var err error
 	if buffered {
 		inv.buf.add(buf)
@@ -186,8 +194,9 @@ func (c *core) write(rec []byte) error {
 	return err
 }
 
-// appendRecord encodes r with the keys in Powertools order.
-func (h *Handler) appendRecord(buf []byte, b *binding, r slog.Record) []byte {
+// appendRecord encodes r with the keys in Powertools order; ctx (possibly nil) is the context
+// of the log call, which may carry the X-Ray subsegment the record belongs to.
+func (h *Handler) appendRecord(ctx context.Context, buf []byte, b *binding, r slog.Record) []byte {
 	c := h.c
 	buf = append(buf, `{"level":"`...)
 	buf = append(buf, levelName(r.Level)...)
@@ -253,6 +262,10 @@ func (h *Handler) appendRecord(buf []byte, b *binding, r slog.Record) []byte {
 	}
 	if inv != nil {
 		buf = append(buf, inv.xray...)
+		if e := invocation.EntityFromContext(ctx); e != nil {
+			buf = append(buf, `,"`+SegmentIDKey+`":"`...)
+			buf = append(e.AppendEntityID(buf), '"')
+		}
 	}
 	return append(buf, '}', '\n')
 }

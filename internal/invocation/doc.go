@@ -56,4 +56,11 @@
 // tenant id, the client context and the parsed trace header. Outside an invocation every field is
 // empty. [ParseFunctionARN] splits a function ARN into partition, region, account, name and
 // qualifier.
+//
+// # X-Ray entity
+//
+// The tracer and the logger meet on the context: the tracer puts each subsegment it opens on the
+// context it hands to the traced code ([WithEntity]), as an [Entity] that can write its id; the
+// logger reads the innermost one from the context of a log call ([EntityFromContext]) and writes
+// its id next to xray_trace_id. Neither package imports the other.
 package invocation
