@@ -4,7 +4,6 @@ import (
 	"hash/maphash"
 	"math"
 	"slices"
-	"strconv"
 )
 
 // Limits of aggregate state: above them a group's state switches to a
@@ -28,16 +27,16 @@ type aggSpec struct {
 	slot   int // the hidden slot that holds the result for the items
 }
 
-// aggState is the running state of one aggregation for one group.
+// aggState is the running state of one aggregation for one group. It is
+// small, as a query may have many groups; what only some aggregations
+// need is in ext.
 type aggState struct {
-	n        int64
-	sum      float64
-	mean, m2 float64 // Welford's running mean and sum of squared deviations
-	v        value   // min, max, earliest, latest, sortsFirst, sortsLast; rate's first value
-	ts       int64   // the timestamp of v
-	v2       value   // rate's last value
-	ts2      int64
-	ext      *aggExt
+	n   int64
+	x   float64 // avg, sum: the sum; stddev, variance: the running mean; rate: the last value
+	y   float64 // stddev, variance: the sum of squared deviations (Welford); rate: the last value's timestamp
+	v   value   // min, max, earliest, latest, sortsFirst, sortsLast; rate: the first value
+	ts  int64   // the timestamp of v
+	ext *aggExt
 }
 
 // aggExt holds the larger states: sets, samples and sketches.
@@ -71,16 +70,22 @@ func (a *aggSpec) update(s *aggState, r *row) {
 	switch a.kind {
 	case aggCount:
 		s.n++
-	case aggAvg, aggSum, aggStddev, aggVariance:
+	case aggAvg, aggSum:
 		x, ok := v.number()
 		if !ok {
 			return
 		}
 		s.n++
-		s.sum += x
-		d := x - s.mean
-		s.mean += d / float64(s.n)
-		s.m2 += d * (x - s.mean)
+		s.x += x
+	case aggStddev, aggVariance:
+		x, ok := v.number()
+		if !ok {
+			return
+		}
+		s.n++
+		d := x - s.x
+		s.x += d / float64(s.n)
+		s.y += d * (x - s.x)
 	case aggMin, aggMax:
 		if v.kind >= kList {
 			return
@@ -119,14 +124,8 @@ func (a *aggSpec) update(s *aggState, r *row) {
 		if !ok {
 			return
 		}
-		e := s.extra()
-		if e.seen == nil {
-			e.seen = map[string]struct{}{}
-		}
-		if _, dup := e.seen[t]; !dup && len(e.vals) < maxValues {
-			o := v.own()
-			e.seen[o.render()] = struct{}{}
-			e.vals = append(e.vals, o)
+		if _, dup := s.extra().seen[t]; !dup {
+			s.addValue(v.own())
 		}
 	case aggTopk:
 		t, ok := v.text()
@@ -147,12 +146,11 @@ func (a *aggSpec) update(s *aggState, r *row) {
 		if !ok {
 			return
 		}
-		nv := numVal(x)
 		if s.n == 0 || r.ts < s.ts {
-			s.v, s.ts = nv, r.ts
+			s.v, s.ts = numVal(x), r.ts
 		}
-		if s.n == 0 || r.ts >= s.ts2 {
-			s.v2, s.ts2 = nv, r.ts
+		if s.n == 0 || float64(r.ts) >= s.y {
+			s.x, s.y = x, float64(r.ts)
 		}
 		s.n++
 	}
@@ -174,6 +172,32 @@ func minMaxBetter(isMin bool, v, cur value) bool {
 		return c < 0
 	}
 	return c > 0
+}
+
+// addValue adds a new distinct value to values(): it keeps the first
+// maxValues values in sort order, whatever the order they come in, so that
+// merged states agree.
+func (s *aggState) addValue(v value) {
+	e := s.extra()
+	if e.seen == nil {
+		e.seen = map[string]struct{}{}
+	}
+	if len(e.vals) < maxValues {
+		e.seen[v.render()] = struct{}{}
+		e.vals = append(e.vals, v)
+		return
+	}
+	last := 0
+	for i := range e.vals {
+		if naturalCompare(e.vals[i], e.vals[last]) > 0 {
+			last = i
+		}
+	}
+	if naturalCompare(v, e.vals[last]) < 0 {
+		delete(e.seen, e.vals[last].render())
+		e.seen[v.render()] = struct{}{}
+		e.vals[last] = v
+	}
 }
 
 func (s *aggState) addHash(h uint64) {
@@ -220,16 +244,18 @@ func (a *aggSpec) merge(s, o *aggState) {
 	switch a.kind {
 	case aggCount:
 		s.n += o.n
-	case aggAvg, aggSum, aggStddev, aggVariance:
+	case aggAvg, aggSum:
+		s.n += o.n
+		s.x += o.x
+	case aggStddev, aggVariance:
 		if s.n == 0 {
 			*s = *o
 			return
 		}
 		n := s.n + o.n
-		d := o.mean - s.mean
-		s.m2 += o.m2 + d*d*float64(s.n)*float64(o.n)/float64(n)
-		s.mean += d * float64(o.n) / float64(n)
-		s.sum += o.sum
+		d := o.x - s.x
+		s.y += o.y + d*d*float64(s.n)*float64(o.n)/float64(n)
+		s.x += d * float64(o.n) / float64(n)
 		s.n = n
 	case aggMin, aggMax:
 		if s.n == 0 || minMaxBetter(a.kind == aggMin, o.v, s.v) {
@@ -250,8 +276,8 @@ func (a *aggSpec) merge(s, o *aggState) {
 		if s.n == 0 || o.ts < s.ts {
 			s.v, s.ts = o.v, o.ts
 		}
-		if s.n == 0 || o.ts2 >= s.ts2 {
-			s.v2, s.ts2 = o.v2, o.ts2
+		if s.n == 0 || o.y >= s.y {
+			s.x, s.y = o.x, o.y
 		}
 		s.n += o.n
 	case aggCountDistinct:
@@ -290,15 +316,9 @@ func (a *aggSpec) merge(s, o *aggState) {
 			s.addNum(x)
 		}
 	case aggValues:
-		e := s.extra()
-		if e.seen == nil {
-			e.seen = map[string]struct{}{}
-		}
 		for _, v := range o.ext.vals {
-			t := v.render()
-			if _, dup := e.seen[t]; !dup && len(e.vals) < maxValues {
-				e.seen[t] = struct{}{}
-				e.vals = append(e.vals, v)
+			if _, dup := s.extra().seen[v.render()]; !dup {
+				s.addValue(v)
 			}
 		}
 	case aggTopk:
@@ -331,13 +351,13 @@ func (a *aggSpec) result(s *aggState) value {
 	}
 	switch a.kind {
 	case aggAvg:
-		return numVal(s.sum / float64(s.n))
+		return numVal(s.x / float64(s.n))
 	case aggSum:
-		return numVal(s.sum)
+		return numVal(s.x)
 	case aggStddev:
-		return numVal(math.Sqrt(s.m2 / float64(s.n)))
+		return numVal(math.Sqrt(s.y / float64(s.n)))
 	case aggVariance:
-		return numVal(s.m2 / float64(s.n))
+		return numVal(s.y / float64(s.n))
 	case aggMin, aggMax, aggSortsFirst, aggSortsLast, aggEarliest, aggLatest:
 		return s.v
 	case aggPct:
@@ -345,14 +365,16 @@ func (a *aggSpec) result(s *aggState) value {
 	case aggHistogram:
 		return s.histogram(int(a.param))
 	case aggValues:
-		return listVal(slices.Clone(s.ext.vals))
+		vals := slices.Clone(s.ext.vals)
+		slices.SortFunc(vals, naturalCompare)
+		return listVal(vals)
 	case aggTopk:
 		return topk(s.ext.counts, int(a.param))
 	case aggRate:
-		if s.ts2 == s.ts {
+		if s.y == float64(s.ts) {
 			return null
 		}
-		return numVal((s.v2.num - s.v.num) / float64(s.ts2-s.ts) * float64(a.period))
+		return numVal((s.x - s.v.num) / (s.y - float64(s.ts)) * float64(a.period))
 	}
 	return null
 }
@@ -586,6 +608,3 @@ func (h *hyperLogLog) estimate() int64 {
 	}
 	return int64(e + 0.5)
 }
-
-// unused guard for strconv in this file's helpers.
-var _ = strconv.Itoa

@@ -18,7 +18,6 @@ const (
 	srcIngestion
 	srcLogStream
 	srcLog
-	srcLogGroup
 	srcAccount
 	srcRegion
 	srcPtr
@@ -30,7 +29,7 @@ const (
 var systemFields = map[string]srcKind{
 	"@message": srcMessage, "@timestamp": srcTimestamp, "@ingestionTime": srcIngestion,
 	"@logStream": srcLogStream, "@log": srcLog, "@ptr": srcPtr,
-	"@aws.account": srcAccount, "@aws.region": srcRegion, "@logGroup": srcLogGroup,
+	"@aws.account": srcAccount, "@aws.region": srcRegion,
 }
 
 // slotInfo describes one field slot.

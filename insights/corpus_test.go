@@ -55,6 +55,34 @@ func (c *tc) run(t *testing.T) {
 	if !slices.Equal(got, c.want) {
 		t.Errorf("%s\ngot  %d rows:\n  %s\nwant %d rows:\n  %s", c.query, len(got), strings.Join(got, "\n  "), len(c.want), strings.Join(c.want, "\n  "))
 	}
+	// The same events split between three evaluators, merged into the
+	// first (twice, as a server publishing partial results would), give
+	// the same rows.
+	var parts [3]*Evaluator
+	for i := range parts {
+		if parts[i], err = q.NewEvaluator(opts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, x := range c.feed() {
+		parts[i%3].Feed(x)
+		if i == 1 {
+			if err := parts[0].Merge(parts[1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, p := range parts[1:] {
+		if err := parts[0].Merge(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if merged := formatRows(parts[0].Results()); !slices.Equal(merged, got) {
+		t.Errorf("%s: merged evaluators give\n  %s\none gives\n  %s", c.query, strings.Join(merged, "\n  "), strings.Join(got, "\n  "))
+	}
+	if parts[0].Statistics() != e.Statistics() {
+		t.Errorf("%s: merged statistics %+v, one has %+v", c.query, parts[0].Statistics(), e.Statistics())
+	}
 }
 
 // feed returns the case's events.
@@ -190,6 +218,12 @@ func TestCommands(t *testing.T) {
 		{name: "limit keeps the newest",
 			query: "fields @message | limit 2", msgs: []string{"a", "b", "c"},
 			want: []string{"@message=c", "@message=b"}},
+		{name: "limit any",
+			query: "fields @message | limit any 1", msgs: []string{"a", "b"},
+			want: []string{"@message=b"}},
+		{name: "limit any without a count",
+			query: "fields @message | limit any", msgs: []string{"a", "b"}, opts: Options{Limit: 1},
+			want: []string{"@message=b"}},
 		{name: "head is limit",
 			query: "fields @message | head 1", msgs: []string{"a", "b"},
 			want: []string{"@message=b"}},

@@ -46,6 +46,7 @@ func (q *Query) NewEvaluator(opts Options) (*Evaluator, error) {
 		return nil, err
 	}
 	e.ld = loader{p: e.p, opts: &e.opts}
+	e.ld.json.init(e.p)
 	e.r = newRow(len(e.p.slotInfo), &e.x)
 	e.r.ld = &e.ld
 	e.first = e.newSink(0)
@@ -134,7 +135,10 @@ func (e *Evaluator) newSink(i int) sink {
 	case barStats:
 		return newStatsSink(b.stats)
 	case barLimit:
-		return newTopN(min(b.n, MaxLimit), o, b.live)
+		if b.n == 0 { // limit any
+			return newTopN(e.limit, o, b.live)
+		}
+		return newTopN(b.n, o, b.live)
 	case barTail:
 		return newTailN(b.n, o, b.live)
 	case barDedup:

@@ -25,22 +25,7 @@ func EventFields(ev *Event) []Field {
 		{"@logStream", ev.LogStream},
 		{"@log", log},
 	}
-	var vals [nLambda]value
-	switch {
-	case strings.HasPrefix(msg, "REPORT RequestId: "):
-		vals[lfType] = strVal("REPORT")
-		parseReport(msg[len("REPORT RequestId: "):], &vals)
-	case strings.HasPrefix(msg, "START RequestId: "):
-		vals[lfType] = strVal("START")
-		id, _, _ := strings.Cut(msg[len("START RequestId: "):], " ")
-		vals[lfRequestID] = strVal(strings.TrimSpace(id))
-	case strings.HasPrefix(msg, "END RequestId: "):
-		vals[lfType] = strVal("END")
-		vals[lfRequestID] = strVal(strings.TrimSpace(msg[len("END RequestId: "):]))
-	case strings.HasPrefix(msg, "{") && strings.Contains(msg, `"platform.`):
-		parsePlatformRecord(msg, &vals)
-	}
-	for i, v := range vals {
+	for i, v := range lambdaValues(msg) {
 		if v.kind != null.kind {
 			fields = append(fields, Field{lambdaFields[i], strings.Clone(v.render())})
 		}

@@ -1,150 +1,341 @@
 package insights
 
 import (
-	"encoding/json"
-	"io"
 	"strconv"
 	"strings"
+	"unsafe"
+
+	"github.com/lambdalog/lambdalog/internal/jsonscan"
 )
 
-// TODO(jsonscan): replace encoding/json with internal/jsonscan once it has landed.
+// maxJSONDepth bounds the nesting of JSON documents read: Flatten and
+// decodeJSON recurse as deep as the document.
+const maxJSONDepth = 1000
 
-// flattenJSON reads the JSON value at the start of doc (after white space;
-// what follows it is ignored) and calls leaf for each of its leaves in
-// document order, with its dotted path (a.b, items.0.sku) and its value:
-// strings, numbers (which render as written), and true and false (as
-// booleans). null leaves are reported as absent values. leaf returns false
-// to stop. flattenJSON reports false if doc does not start with a
-// well-formed JSON object or array.
-func flattenJSON(doc string, leaf func(path string, v value) bool) bool {
-	dec := json.NewDecoder(strings.NewReader(doc))
-	dec.UseNumber()
-	t, err := dec.Token()
-	if err != nil {
+// leafValue returns a JSON leaf as a value. Strings and numbers alias the
+// document when they can (plain strings and all numbers of a []byte
+// document); decoded strings are copied into *arena. Empty objects and
+// arrays, and null, are absent.
+func leafValue(leaf jsonscan.Leaf, doc []byte, arena *[]byte) value {
+	b := leaf.Value
+	switch leaf.Kind {
+	case jsonscan.String:
+		if len(b) == 0 {
+			return strVal("")
+		}
+		if !within(b, doc) {
+			start := len(*arena)
+			*arena = append(*arena, b...)
+			b = (*arena)[start:]
+		}
+		return strVal(unsafe.String(&b[0], len(b)))
+	case jsonscan.Number:
+		if !within(b, doc) {
+			start := len(*arena)
+			*arena = append(*arena, b...)
+			b = (*arena)[start:]
+		}
+		s := unsafe.String(&b[0], len(b))
+		f, _ := parseNumber(s)
+		return numText(f, s)
+	case jsonscan.True:
+		return boolVal(true)
+	case jsonscan.False:
+		return boolVal(false)
+	}
+	return null
+}
+
+// within reports whether b lies inside doc.
+func within(b, doc []byte) bool {
+	if len(b) == 0 || len(doc) == 0 {
 		return false
 	}
-	d, ok := t.(json.Delim)
-	if !ok || d == '}' || d == ']' {
-		return false
-	}
-	var path []string
-	var idx []int // per level: the next array index, or -1 in an object
-	if d == '[' {
-		idx = append(idx, 0)
-	} else {
-		idx = append(idx, -1)
-	}
-	path = append(path, "")
-	stopped := false
-	for len(idx) > 0 {
-		t, err := dec.Token()
-		if err != nil {
-			return false
-		}
-		lvl := len(idx) - 1
-		if d, ok := t.(json.Delim); ok && (d == '}' || d == ']') {
-			idx = idx[:lvl]
-			path = path[:lvl]
-			continue
-		}
-		if idx[lvl] < 0 {
-			key, _ := t.(string)
-			path[lvl] = key
-			if t, err = dec.Token(); err != nil {
-				return false
-			}
-		} else {
-			path[lvl] = strconv.Itoa(idx[lvl])
-			idx[lvl]++
-		}
-		if d, ok := t.(json.Delim); ok {
-			path = append(path, "")
-			if d == '[' {
-				idx = append(idx, 0)
-			} else {
-				idx = append(idx, -1)
-			}
-			continue
-		}
-		if stopped {
-			continue
-		}
-		var v value
-		switch x := t.(type) {
-		case string:
-			v = strVal(x)
-		case json.Number:
-			f, _ := strconv.ParseFloat(string(x), 64)
-			v = numText(f, string(x))
-		case bool:
-			v = boolVal(x)
-		}
-		if !leaf(strings.Join(path, "."), v) {
-			stopped = true
-			return true
-		}
-	}
-	return true
+	p := uintptr(unsafe.Pointer(&b[0]))
+	d := uintptr(unsafe.Pointer(&doc[0]))
+	return p >= d && p+uintptr(len(b)) <= d+uintptr(len(doc))
 }
 
 // decodeJSON parses a whole JSON document into a value: objects become
-// maps (keys in document order), arrays lists. It reports false for
-// malformed JSON.
+// maps (keys in document order, duplicates kept), arrays lists. It
+// reports false for malformed JSON. Plain strings alias doc.
 func decodeJSON(doc string) (value, bool) {
-	dec := json.NewDecoder(strings.NewReader(doc))
-	dec.UseNumber()
-	v, ok := decodeValue(dec, 0)
-	if !ok {
-		return null, false
-	}
-	if _, err := dec.Token(); err != io.EOF {
+	s := jsonscan.New(doc)
+	s.SetMaxDepth(maxJSONDepth)
+	v, err := decodeValue(&s)
+	if err != nil || s.End() != nil {
 		return null, false
 	}
 	return v, true
 }
 
-func decodeValue(dec *json.Decoder, depth int) (value, bool) {
-	t, err := dec.Token()
-	if err != nil || depth > 1000 {
-		return null, false
-	}
-	switch x := t.(type) {
-	case string:
-		return strVal(x), true
-	case json.Number:
-		f, _ := strconv.ParseFloat(string(x), 64)
-		return numText(f, string(x)), true
-	case bool:
-		return boolVal(x), true
-	case nil:
-		return null, true
-	case json.Delim:
-		st := &structure{}
-		if x == '{' {
-			st.keys = []string{}
+func decodeValue(s *jsonscan.Scanner[string]) (value, error) {
+	switch s.Peek() {
+	case jsonscan.Object:
+		if err := s.Object(); err != nil {
+			return null, err
 		}
-		for dec.More() {
-			if x == '{' {
-				k, err := dec.Token()
-				if err != nil {
-					return null, false
-				}
-				key, _ := k.(string)
-				st.keys = append(st.keys, key)
+		st := &structure{keys: []string{}}
+		for {
+			k, ok, err := s.Member()
+			if err != nil {
+				return null, err
 			}
-			v, ok := decodeValue(dec, depth+1)
 			if !ok {
-				return null, false
+				return value{kind: kMap, st: st}, nil
+			}
+			v, err := decodeValue(s)
+			if err != nil {
+				return null, err
+			}
+			st.keys = append(st.keys, k.Value())
+			st.items = append(st.items, v)
+		}
+	case jsonscan.Array:
+		if err := s.Array(); err != nil {
+			return null, err
+		}
+		st := &structure{}
+		for {
+			ok, err := s.Element()
+			if err != nil {
+				return null, err
+			}
+			if !ok {
+				return value{kind: kList, st: st}, nil
+			}
+			v, err := decodeValue(s)
+			if err != nil {
+				return null, err
 			}
 			st.items = append(st.items, v)
 		}
-		if _, err := dec.Token(); err != nil {
-			return null, false
-		}
-		if x == '{' {
-			return value{kind: kMap, st: st}, true
-		}
-		return value{kind: kList, st: st}, true
+	case jsonscan.String:
+		x, err := s.Str()
+		return strVal(x.Value()), err
+	case jsonscan.Number:
+		raw, err := s.Number()
+		f, _ := parseNumber(raw)
+		return numText(f, raw), err
+	case jsonscan.True, jsonscan.False:
+		b, err := s.Bool()
+		return boolVal(b), err
+	case jsonscan.Null:
+		s.Null()
+		return null, nil
 	}
-	return null, false
+	return null, s.Skip()
+}
+
+// pathNode is a node of the tree of the JSON paths a query reads: the
+// paths a.b and a.c share the node for a. Reading an event follows the
+// tree, so values no path leads into are skipped without being decoded.
+type pathNode struct {
+	key  string
+	slot int // the slot of the path that ends here, or -1
+	kids []*pathNode
+}
+
+// noPaths leads to no field.
+var noPaths = &pathNode{slot: -1}
+
+// buildPaths returns the tree of the paths in m (path -> slot).
+func buildPaths(m map[string]int) *pathNode {
+	root := &pathNode{slot: -1}
+	for path, slot := range m {
+		n := root
+		for _, seg := range strings.Split(path, ".") {
+			n = n.child(seg, true)
+		}
+		n.slot = slot
+	}
+	return root
+}
+
+// child returns the child with the key, adding it when add is set.
+func (n *pathNode) child(key string, add bool) *pathNode {
+	for _, k := range n.kids {
+		if k.key == key {
+			return k
+		}
+	}
+	if !add {
+		return nil
+	}
+	k := &pathNode{key: key, slot: -1}
+	n.kids = append(n.kids, k)
+	return k
+}
+
+// match returns the node a member key leads to: a key holding dots
+// matches several levels, as the dotted paths of flattened fields do.
+func (n *pathNode) match(key string) *pathNode {
+	for n != nil {
+		i := strings.IndexByte(key, '.')
+		if i < 0 {
+			return n.child(key, false)
+		}
+		n, key = n.child(key[:i], false), key[i+1:]
+	}
+	return nil
+}
+
+// jsonFields reads the discovered fields of an event's JSON for the
+// loader, reusing its buffers so that reading an event allocates nothing
+// once they have grown. It reads the document once, descending only into
+// the objects and arrays that hold a field the query reads, and counts the
+// leaves before each field, as only the first MaxJSONFields leaves (in
+// document order) are fields.
+type jsonFields struct {
+	root   *pathNode
+	arena  []byte // decoded strings of the current event
+	key    []byte // a decoded member key
+	set    []int  // slots set by the current read
+	doc    []byte
+	r      *row
+	want   int
+	leaves int
+}
+
+func (j *jsonFields) init(p *plan) { j.root = buildPaths(p.jsonPaths) }
+
+// read sets the discovered fields of r found in the JSON value at the
+// start of doc (what follows the value is ignored); want is how many are
+// still unset. If the value is not well-formed JSON, it sets none.
+func (j *jsonFields) read(r *row, doc []byte, want int) {
+	j.r, j.doc, j.want, j.leaves = r, doc, want, 0
+	j.arena, j.set = j.arena[:0], j.set[:0]
+	s := jsonscan.New(doc)
+	s.SetMaxDepth(maxJSONDepth)
+	if err := j.value(&s, j.root); err != nil {
+		for _, slot := range j.set {
+			r.gen[slot] = 0
+		}
+	}
+	j.r, j.doc = nil, nil
+}
+
+// value reads the value at s, which the path to n leads to (n is nil when
+// no field lies below).
+func (j *jsonFields) value(s *jsonscan.Scanner[[]byte], n *pathNode) error {
+	if n == nil || j.want == 0 || j.leaves >= MaxJSONFields {
+		return j.skip(s)
+	}
+	switch s.Peek() {
+	case jsonscan.Object:
+		if err := s.Object(); err != nil {
+			return err
+		}
+		empty := true
+		for {
+			k, ok, err := s.Member()
+			if err != nil || !ok {
+				if empty && err == nil {
+					j.leaves++
+				}
+				return err
+			}
+			empty = false
+			key := k.Raw
+			if !k.Plain {
+				j.key = jsonscan.AppendUnescaped(j.key[:0], k.Raw)
+				key = j.key
+			}
+			if err := j.value(s, n.match(unsafe.String(unsafe.SliceData(key), len(key)))); err != nil {
+				return err
+			}
+		}
+	case jsonscan.Array:
+		if err := s.Array(); err != nil {
+			return err
+		}
+		for i := 0; ; i++ {
+			ok, err := s.Element()
+			if err != nil || !ok {
+				if i == 0 && err == nil {
+					j.leaves++
+				}
+				return err
+			}
+			if err := j.value(s, n.child(strconv.Itoa(i), false)); err != nil {
+				return err
+			}
+		}
+	}
+	j.leaves++
+	if n.slot < 0 || j.r.isSet(n.slot) {
+		return s.Skip()
+	}
+	v, err := j.scalar(s)
+	if err != nil {
+		return err
+	}
+	j.r.set(n.slot, v)
+	j.set = append(j.set, n.slot)
+	j.want--
+	return nil
+}
+
+// skip reads a value no field lies in, counting its leaves while they
+// matter.
+func (j *jsonFields) skip(s *jsonscan.Scanner[[]byte]) error {
+	switch s.Peek() {
+	case jsonscan.Object, jsonscan.Array:
+		if j.want > 0 && j.leaves < MaxJSONFields {
+			return j.value(s, noPaths)
+		}
+	default:
+		j.leaves++
+	}
+	return s.Skip()
+}
+
+// scalar reads a string, number, boolean or null.
+func (j *jsonFields) scalar(s *jsonscan.Scanner[[]byte]) (value, error) {
+	switch s.Peek() {
+	case jsonscan.String:
+		x, err := s.Str()
+		if err != nil {
+			return null, err
+		}
+		b := x.Raw
+		if !x.Plain {
+			start := len(j.arena)
+			j.arena = jsonscan.AppendUnescaped(j.arena, x.Raw)
+			b = j.arena[start:]
+		}
+		return strVal(unsafe.String(unsafe.SliceData(b), len(b))), nil
+	case jsonscan.Number:
+		raw, err := s.Number()
+		if err != nil {
+			return null, err
+		}
+		t := unsafe.String(unsafe.SliceData(raw), len(raw))
+		f, _ := parseNumber(t)
+		return numText(f, t), nil
+	case jsonscan.True, jsonscan.False:
+		b, err := s.Bool()
+		return boolVal(b), err
+	case jsonscan.Null:
+		if !s.Null() {
+			return null, s.Skip()
+		}
+		return null, nil
+	}
+	return null, s.Skip()
+}
+
+// flattenJSON calls leaf for each leaf of the JSON document doc (for
+// reading Lambda's JSON platform records); it reports false for malformed
+// JSON. Values alias doc or are copied.
+func flattenJSON(doc string, leaf func(path string, v value) bool) bool {
+	b := unsafe.Slice(unsafe.StringData(doc), len(doc))
+	s := jsonscan.New(b)
+	s.SetMaxDepth(maxJSONDepth)
+	var fl jsonscan.Flattener
+	var arena []byte
+	err := s.Flatten(&fl, func(l jsonscan.Leaf) bool {
+		return leaf(string(l.Path), leafValue(l, b, &arena))
+	})
+	return err == nil
 }

@@ -194,10 +194,18 @@ func (p *parser) command() *command {
 		p.sortKeys(c)
 	case "limit", "head":
 		c.kind = cLimit
-		if p.lx.isWord("any") {
+		switch {
+		case p.lx.isWord("any"):
+			// limit any [n]: without n, the limit in effect.
 			p.next()
+			if p.lx.tok.kind == tNumber {
+				c.n = p.count(false)
+			}
+		case name == "head":
+			c.n = p.count(true)
+		default:
+			c.n = p.count(false)
 		}
-		c.n = p.count(name == "head")
 	case "tail":
 		c.kind = cTail
 		c.n = p.count(true)

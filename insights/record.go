@@ -63,6 +63,7 @@ type loader struct {
 	logGrp string
 	logVal string
 	parts  [14]string // VPC fields
+	json   jsonFields
 }
 
 func (l *loader) start(ev *Event) {
@@ -83,8 +84,6 @@ func (l *loader) load(r *row, i int) value {
 		v = timeVal(ev.IngestionTime)
 	case srcLogStream:
 		v = strVal(ev.LogStream)
-	case srcLogGroup:
-		v = strVal(ev.LogGroup)
 	case srcLog:
 		if l.logAcc != ev.Account || l.logGrp != ev.LogGroup || l.logVal == "" {
 			l.logAcc, l.logGrp = ev.Account, ev.LogGroup
@@ -145,20 +144,7 @@ func (l *loader) loadDiscovered(r *row) {
 		}
 	}
 	if start := jsonStart(l.msg, l.ev.LogGroup); start >= 0 && want > 0 {
-		leaves := 0
-		flattenJSON(l.msg[start:], func(path string, v value) bool {
-			leaves++
-			if leaves > MaxJSONFields {
-				return false
-			}
-			if s, ok := p.jsonPaths[path]; ok && !r.isSet(s) {
-				r.set(s, v)
-				if want--; want == 0 {
-					return false
-				}
-			}
-			return true
-		})
+		l.json.read(r, l.ev.Message[start:], want)
 	} else if p.vpc && want > 0 && l.splitVPC() {
 		for _, s := range p.discovered {
 			if sub := p.slotInfo[s].sub; sub >= 0 && !r.isSet(s) && l.parts[sub] != "-" {
@@ -203,9 +189,17 @@ func (l *loader) splitVPC() bool {
 // START, END and REPORT text lines, or platform.start and platform.report
 // JSON records. Other events have none.
 func (l *loader) loadLambda(r *row) {
-	p := l.p
-	var vals [nLambda]value
-	msg := l.msg
+	vals := lambdaValues(l.msg)
+	for i, s := range l.p.lambdaSlots {
+		if s >= 0 && !r.isSet(s) {
+			r.set(s, vals[i])
+		}
+	}
+}
+
+// lambdaValues returns the Lambda fields of a message, indexed like
+// lambdaFields; all are absent unless it is a platform line.
+func lambdaValues(msg string) (vals [nLambda]value) {
 	switch {
 	case strings.HasPrefix(msg, "REPORT RequestId: "):
 		vals[lfType] = strVal("REPORT")
@@ -220,11 +214,7 @@ func (l *loader) loadLambda(r *row) {
 	case strings.HasPrefix(msg, "{") && strings.Contains(msg, `"platform.`):
 		parsePlatformRecord(msg, &vals)
 	}
-	for i, s := range p.lambdaSlots {
-		if s >= 0 && !r.isSet(s) {
-			r.set(s, vals[i])
-		}
-	}
+	return vals
 }
 
 // parseReport reads the tab-separated "Key: value" pairs of a REPORT line

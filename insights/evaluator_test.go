@@ -1,0 +1,98 @@
+package insights
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestPartialResults checks that Results can be called while events are
+// still being fed, and that feeding then goes on as if it had not been.
+func TestPartialResults(t *testing.T) {
+	for _, query := range []string{
+		"stats count(*) as n, pct(n, 50) as p by bin(1m)",
+		"fields @message | sort @message desc | limit 3",
+		"fields a | dedup a",
+		"fields a | sort a asc | accum a as s",
+		"fields a | tail 2",
+	} {
+		q := mustParse(t, query)
+		e, _ := q.NewEvaluator(Options{})
+		ref, _ := q.NewEvaluator(Options{})
+		c := tc{msgs: []string{`{"a":3,"n":1}`, `{"a":1,"n":5}`, `{"a":3,"n":2}`, `{"a":2,"n":9}`, `{"a":5,"n":4}`}}
+		for i, ev := range c.feed() {
+			e.Feed(ev)
+			ref.Feed(ev)
+			partial := formatRows(e.Results())
+			if again := formatRows(e.Results()); !slices.Equal(partial, again) {
+				t.Fatalf("%q: Results changed the state: %v, then %v", query, partial, again)
+			}
+			if i == 2 && len(partial) == 0 {
+				t.Fatalf("%q: no partial rows after 3 events", query)
+			}
+		}
+		if got, want := formatRows(e.Results()), formatRows(ref.Results()); !slices.Equal(got, want) {
+			t.Errorf("%q: with partial results %v, without %v", query, got, want)
+		}
+	}
+}
+
+// TestMergeOtherQuery checks that evaluators of different queries do not
+// merge.
+func TestMergeOtherQuery(t *testing.T) {
+	a, _ := mustParse(t, "stats count(*)").NewEvaluator(Options{})
+	b, _ := mustParse(t, "stats count(*)").NewEvaluator(Options{})
+	if err := a.Merge(b); err == nil || !strings.Contains(err.Error(), "different queries") {
+		t.Errorf("Merge of another query's evaluator: %v", err)
+	}
+}
+
+// TestPointer checks @ptr: computed only for the rows returned, once, and
+// absent from aggregated rows.
+func TestPointer(t *testing.T) {
+	calls := 0
+	opts := Options{Pointer: func(r EventRef) string {
+		calls++
+		return r.LogGroup + ":" + r.LogStream
+	}}
+	e, _ := mustParse(t, "fields @message | limit 1").NewEvaluator(opts)
+	c := tc{msgs: []string{"a", "b", "c"}}
+	for _, ev := range c.feed() {
+		e.Feed(ev)
+	}
+	e.Results()
+	if got := formatRows(e.Results()); !slices.Equal(got, []string{"@message=c|@ptr=/aws/lambda/fn:s1"}) || calls != 1 {
+		t.Errorf("rows %v after %d calls of Pointer, want one row with @ptr after 1 call", got, calls)
+	}
+	s, _ := mustParse(t, "stats count(*) as n").NewEvaluator(opts)
+	for _, ev := range c.feed() {
+		s.Feed(ev)
+	}
+	if got := formatRows(s.Results()); !slices.Equal(got, []string{"n=3"}) {
+		t.Errorf("stats rows %v, want no @ptr", got)
+	}
+}
+
+// TestMessageReuse checks that the evaluator keeps copies of what it
+// keeps: the caller reuses the message buffer after Feed.
+func TestMessageReuse(t *testing.T) {
+	e, _ := mustParse(t, `parse @message "k=*;" as k | fields @message, k, level | sort k asc`).NewEvaluator(Options{})
+	s, _ := mustParse(t, `stats count(*) as n, min(level) as lo by level`).NewEvaluator(Options{})
+	buf := make([]byte, 0, 64)
+	for i, m := range []string{`{"level":"b"} k=1;`, `{"level":"a"} k=2;`, `{"level":"c"} k=3;`} {
+		buf = append(buf[:0], m...)
+		ev := &Event{Timestamp: base + int64(i), LogGroup: "/aws/lambda/f", Message: buf}
+		e.Feed(ev)
+		s.Feed(ev)
+		for j := range buf {
+			buf[j] = 'X'
+		}
+	}
+	want := []string{`@message={"level":"b"} k=1;|k=1|level=b`, `@message={"level":"a"} k=2;|k=2|level=a`, `@message={"level":"c"} k=3;|k=3|level=c`}
+	if got := formatRows(e.Results()); !slices.Equal(got, want) {
+		t.Errorf("rows %v, want %v", got, want)
+	}
+	if got := formatRows(s.Results()); !slices.Equal(got, []string{"level=a|n=1|lo=a", "level=b|n=1|lo=b", "level=c|n=1|lo=c"}) {
+		t.Errorf("stats rows %v", got)
+	}
+}
