@@ -1,6 +1,7 @@
 package insights
 
 import (
+	"cmp"
 	"hash/maphash"
 	"math"
 	"slices"
@@ -441,7 +442,7 @@ func topk(counts map[string]int64, k int) value {
 	}
 	slices.SortFunc(all, func(a, b kv) int {
 		if a.n != b.n {
-			return cmpInt64(b.n, a.n)
+			return cmp.Compare(b.n, a.n)
 		}
 		return naturalCompareText(a.v, b.v)
 	})
@@ -453,16 +454,6 @@ func topk(counts map[string]int64, k int) value {
 		items[i] = strVal(e.v)
 	}
 	return listVal(items)
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // ddSketch is a quantile sketch with relative accuracy ddAlpha (Masson,

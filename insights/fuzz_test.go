@@ -3,7 +3,6 @@ package insights
 import (
 	"encoding/json"
 	"errors"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,15 +12,7 @@ import (
 // seedQueries returns the documentation's queries and the corpus's.
 func seedQueries(f *testing.F) []string {
 	var out []string
-	data, err := os.ReadFile("testdata/insights-sample-queries.json")
-	if err != nil {
-		f.Fatal(err)
-	}
-	var qs []sampleQuery
-	if err := json.Unmarshal(data, &qs); err != nil {
-		f.Fatal(err)
-	}
-	for _, q := range qs {
+	for _, q := range sampleQueries(f) {
 		out = append(out, q.Query)
 	}
 	return append(out,

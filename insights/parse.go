@@ -902,12 +902,17 @@ func (p *parser) stringList() []string {
 	return vs
 }
 
-// expr parses an expression.
-func (p *parser) expr() *node {
-	p.depth++
-	if p.depth > maxDepth {
+// enter counts one more level of nesting, failing past maxDepth; the
+// caller decrements p.depth when it leaves.
+func (p *parser) enter() {
+	if p.depth++; p.depth > maxDepth {
 		p.failTok("the expression is nested too deeply")
 	}
+}
+
+// expr parses an expression.
+func (p *parser) expr() *node {
+	p.enter()
 	n := p.or()
 	p.depth--
 	return n
@@ -917,32 +922,25 @@ func (p *parser) binary(kind nodeKind, op string, l, r *node) *node {
 	return &node{kind: kind, op: op, start: l.start, end: r.end, args: []*node{l, r}}
 }
 
-func (p *parser) or() *node {
-	n := p.and()
-	for p.lx.isWord("or") {
+// chain parses operands joined by the keyword word, left to right.
+func (p *parser) chain(word string, kind nodeKind, operand func() *node) *node {
+	n := operand()
+	for p.lx.isWord(word) {
 		p.next()
-		n = p.binary(nOr, "or", n, p.and())
+		n = p.binary(kind, word, n, operand())
 	}
 	return n
 }
 
-func (p *parser) and() *node {
-	n := p.not()
-	for p.lx.isWord("and") {
-		p.next()
-		n = p.binary(nAnd, "and", n, p.not())
-	}
-	return n
-}
+func (p *parser) or() *node { return p.chain("or", nOr, p.and) }
+
+func (p *parser) and() *node { return p.chain("and", nAnd, p.not) }
 
 func (p *parser) not() *node {
 	t := p.lx.tok
 	if p.lx.isWord("not") || p.lx.is("!") {
 		p.next()
-		p.depth++
-		if p.depth > maxDepth {
-			p.failTok("the expression is nested too deeply")
-		}
+		p.enter()
 		a := p.not()
 		p.depth--
 		return &node{kind: nNot, start: t.start, end: a.end, args: []*node{a}}
@@ -1056,10 +1054,7 @@ func (p *parser) unary() *node {
 	t := p.lx.tok
 	if p.lx.is("-") || p.lx.is("+") {
 		p.next()
-		p.depth++
-		if p.depth > maxDepth {
-			p.failTok("the expression is nested too deeply")
-		}
+		p.enter()
 		a := p.unary()
 		p.depth--
 		if t.text == "+" {
@@ -1079,10 +1074,7 @@ func (p *parser) power() *node {
 	n := p.postfix()
 	if p.lx.is("^") {
 		p.next()
-		p.depth++
-		if p.depth > maxDepth {
-			p.failTok("the expression is nested too deeply")
-		}
+		p.enter()
 		r := p.unary()
 		p.depth--
 		n = p.binary(nArith, "^", n, r)

@@ -31,16 +31,21 @@ var brokenSamples = map[string]string{
 	"cmd-logcompare-01": "logcompare is not supported locally",
 }
 
-func TestSampleQueries(t *testing.T) {
+// sampleQueries reads testdata/insights-sample-queries.json.
+func sampleQueries(tb testing.TB) []sampleQuery {
 	data, err := os.ReadFile("testdata/insights-sample-queries.json")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	var qs []sampleQuery
 	if err := json.Unmarshal(data, &qs); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	for _, sq := range qs {
+	return qs
+}
+
+func TestSampleQueries(t *testing.T) {
+	for _, sq := range sampleQueries(t) {
 		t.Run(sq.ID, func(t *testing.T) {
 			q, err := Parse(sq.Query)
 			var ie *Error

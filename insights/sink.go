@@ -1,6 +1,7 @@
 package insights
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 )
@@ -43,7 +44,7 @@ func (o *order) cmp(a, b *stored) int {
 	}
 	if o.events {
 		if a.ts != b.ts {
-			return cmpInt64(b.ts, a.ts)
+			return cmp.Compare(b.ts, a.ts)
 		}
 		if a.ref != nil && b.ref != nil {
 			if c := strings.Compare(a.ref.LogGroup, b.ref.LogGroup); c != 0 {
@@ -53,11 +54,11 @@ func (o *order) cmp(a, b *stored) int {
 				return c
 			}
 			if a.ref.ID != b.ref.ID {
-				return cmpInt64(int64(b.ref.ID), int64(a.ref.ID))
+				return cmp.Compare(int64(b.ref.ID), int64(a.ref.ID))
 			}
 		}
 	}
-	return cmpInt64(a.seq, b.seq)
+	return cmp.Compare(a.seq, b.seq)
 }
 
 // sink is a barrier's state: it takes a segment's rows and gives them, or

@@ -1,6 +1,9 @@
 package insights
 
-import "strings"
+import (
+	"cmp"
+	"strings"
+)
 
 // isNumberValue reports whether v is a "number value" of AWS's sort order:
 // a number, or text made only of digits.
@@ -78,7 +81,7 @@ func naturalCompareText(a, b string) int {
 			for je < len(b) && isDigit(b[je]) {
 				je++
 			}
-			if c := cmpInt(ie-i, je-j); c != 0 {
+			if c := cmp.Compare(ie-i, je-j); c != 0 {
 				return c
 			}
 			if c := strings.Compare(a[i:ie], b[j:je]); c != 0 {
@@ -89,20 +92,10 @@ func naturalCompareText(a, b string) int {
 		}
 		if a[i] != b[j] {
 			// Byte order of UTF-8 is code point order.
-			return cmpInt(int(a[i]), int(b[j]))
+			return cmp.Compare(int(a[i]), int(b[j]))
 		}
 		i++
 		j++
 	}
-	return cmpInt(len(a)-i, len(b)-j)
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return cmp.Compare(len(a)-i, len(b)-j)
 }

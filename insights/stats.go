@@ -125,26 +125,14 @@ func (c *compiler) extractAggs(n *node, sp *statsPlan, topkSeen *bool) *node {
 				a.arg = c.expr(args[0])
 			}
 		case aggPct:
-			p, ok := constNumber(args[1])
-			if !ok || p < 0 || p > 100 {
-				c.failAt(args[1].start, args[1].end, "the percentile must be a number from 0 to 100")
-			}
-			a.param = p
+			a.param = c.constArg(args[1], 0, 100, false, "the percentile must be a number from 0 to 100")
 			a.arg = c.expr(args[0])
 		case aggTopk:
-			k, ok := constNumber(args[0])
-			if !ok || k < 1 || k > 10_000 || k != math.Trunc(k) {
-				c.failAt(args[0].start, args[0].end, "k must be a whole number from 1 to 10000")
-			}
-			a.param = k
+			a.param = c.constArg(args[0], 1, 10_000, true, "k must be a whole number from 1 to 10000")
 			a.arg = c.expr(args[1])
 			*topkSeen = true
 		case aggHistogram:
-			b, ok := constNumber(args[1])
-			if !ok || b < 1 || b > 1000 || b != math.Trunc(b) {
-				c.failAt(args[1].start, args[1].end, "the number of buckets must be a whole number from 1 to 1000")
-			}
-			a.param = b
+			a.param = c.constArg(args[1], 1, 1000, true, "the number of buckets must be a whole number from 1 to 1000")
 			a.arg = c.expr(args[0])
 		case aggRate:
 			a.period = args[1].period.approxMillis()
@@ -170,12 +158,13 @@ func (c *compiler) extractAggs(n *node, sp *statsPlan, topkSeen *bool) *node {
 	return &cp
 }
 
-// constNumber returns the value of a number literal.
-func constNumber(n *node) (float64, bool) {
-	if n.kind == nLiteral && n.val.kind == kNumber {
-		return n.val.num, true
+// constArg returns the value of an argument that must be a number literal
+// from lo to hi (whole when whole is set), failing with msg otherwise.
+func (c *compiler) constArg(n *node, lo, hi float64, whole bool, msg string) float64 {
+	if n.kind != nLiteral || n.val.kind != kNumber || n.val.num < lo || n.val.num > hi || whole && n.val.num != math.Trunc(n.val.num) {
+		c.failAt(n.start, n.end, "%s", msg)
 	}
-	return 0, false
+	return n.val.num
 }
 
 // countFrequentPlan compiles countFrequent a, b: stats count(*) as

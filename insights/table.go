@@ -1,6 +1,7 @@
 package insights
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strconv"
@@ -230,7 +231,7 @@ func (e *Evaluator) sessionize(cmd *command, rows []*row) {
 		ms, _ := millis(r.get(ts))
 		return ms
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmpInt64(at(rows[a]), at(rows[b])) })
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(at(rows[a]), at(rows[b])) })
 	type state struct {
 		last    int64
 		session int
