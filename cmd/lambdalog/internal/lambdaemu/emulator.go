@@ -43,6 +43,8 @@ type Emulator struct {
 	async  sync.WaitGroup
 	stop   chan struct{}
 	reaped chan struct{}
+
+	history history // recent invocations, for Invocations
 }
 
 // pool holds one function's execution environments.

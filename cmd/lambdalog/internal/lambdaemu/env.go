@@ -569,6 +569,7 @@ func (e *environment) report(a *attempt) outcome {
 		rep.traceID, rep.segmentID = inv.traceID, randomHex(8)
 	}
 	e.emit(now, e.frame.report(now, rep))
+	e.emu.history.record(e.fn.Name, a, rep, out.errorType, e.stream)
 
 	e.logMu.Lock()
 	out.log = e.tail.String()
