@@ -48,7 +48,8 @@
 // into the objects that hold a field the query reads. String values alias
 // the event's message until a row is kept, when they are copied; once its
 // buffers have grown, an Evaluator allocates nothing per event on the paths
-// of filters, stats and top-N sorts.
+// of filters, stats and top-N sorts, except to grow aggregation state (a
+// new group, pct's values).
 //
 // # Commands
 //

@@ -96,3 +96,36 @@ func TestMessageReuse(t *testing.T) {
 		t.Errorf("stats rows %v", got)
 	}
 }
+
+// TestConcurrentEvaluators runs evaluators of one query in parallel
+// goroutines (run with -race: a Query is shared, each Evaluator is not).
+func TestConcurrentEvaluators(t *testing.T) {
+	q := mustParse(t, `filter @type = "REPORT" or level = "ERROR" | parse @message "RequestId: * " as id | stats count(*) as n, pct(@duration, 90) as p90 by bin(1m), id | sort n desc | limit 5`)
+	evs := powertoolsEvents(4000)
+	one, _ := q.NewEvaluator(Options{})
+	for i := range evs {
+		one.Feed(&evs[i])
+	}
+	parts := make([]*Evaluator, 4)
+	done := make(chan int)
+	for w := range parts {
+		parts[w], _ = q.NewEvaluator(Options{})
+		go func() {
+			for i := w; i < len(evs); i += len(parts) {
+				parts[w].Feed(&evs[i])
+			}
+			done <- w
+		}()
+	}
+	for range parts {
+		<-done
+	}
+	for _, p := range parts[1:] {
+		if err := parts[0].Merge(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := formatRows(parts[0].Results()), formatRows(one.Results()); !slices.Equal(got, want) || len(want) != 5 {
+		t.Errorf("parallel evaluators give %v, one gives %v", got, want)
+	}
+}
