@@ -10,6 +10,7 @@
 //	serve     run the CloudWatch Logs and CloudWatch metrics APIs on an embedded store
 //	dev       run Lambda functions locally, with Lambda's logs, the Invoke API and an API Gateway front
 //	query     run a Logs Insights query and print its results
+//	tail      print log events of log groups, interleaved by time, and follow new ones
 //	metrics   list metrics and print their series
 //	version   print the version and the revision it was built from
 //	help      print the commands, or one command's flags
@@ -46,6 +47,7 @@ func commands() []command {
 		serveCommand(),
 		devCommand(),
 		queryCommand(),
+		tailCommand(),
 		metricsCommand(),
 		versionCommand(),
 		helpCommand(),
