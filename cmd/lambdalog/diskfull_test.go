@@ -32,7 +32,9 @@ func TestServeOnAFullDisk(t *testing.T) {
 	srv := testserver.Serve(t, "--data", dir, "--min-free-disk", "128MiB")
 	client := cwl.New(cwl.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1,
 		HTTPClient: testserver.HTTPClient(nil), Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
-	guard := func() (context.Context, context.CancelFunc) { return context.WithTimeout(context.Background(), time.Minute) }
+	guard := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.Background(), time.Minute)
+	}
 	call := func(what string, f func(ctx context.Context) error) (time.Duration, error) {
 		ctx, cancel := guard()
 		defer cancel()
