@@ -47,7 +47,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
@@ -115,6 +117,7 @@ func Open(cfg Config) (*Server, error) {
 				return nil, err
 			}
 		}
+		cfg.DataDir = dir
 		if err := prepareDataDir(dir); err != nil {
 			return nil, err
 		}
@@ -122,15 +125,22 @@ func Open(cfg Config) (*Server, error) {
 		logsDir, metricsDir = filepath.Join(dir, "logs"), filepath.Join(dir, "metrics")
 	}
 	var err error
+	inUse := func(err error) error {
+		// Pebble's lock: EAGAIN from another process, its own message from this one.
+		if errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EACCES) || strings.Contains(err.Error(), "lock held by current process") {
+			return fmt.Errorf("data directory %s is in use by another lambdalog (serve or dev): stop it, or pass --data with another directory, or --memory (%w)", cfg.DataDir, err)
+		}
+		return err
+	}
 	s.Metrics, err = metricstore.Open(metricsDir, metricstore.Options{InMemory: cfg.Memory, MinFreeBytes: cfg.MinFreeBytes, Logger: cfg.Logger, OnFatal: cfg.OnFatal})
 	if err != nil {
-		return nil, err
+		return nil, inUse(err)
 	}
 	s.Logs, err = store.Open(logsDir, store.Options{InMemory: cfg.Memory, MinFreeBytes: cfg.MinFreeBytes, Logger: cfg.Logger,
 		OnFatal: cfg.OnFatal, AfterPut: s.ingestMetrics})
 	if err != nil {
 		s.Metrics.Close()
-		return nil, err
+		return nil, inUse(err)
 	}
 	s.Queries = queries.New(s.Logs, queries.Options{Logger: cfg.Logger})
 	s.Router = awsapi.NewRouter(awsapi.Options{Credentials: cfg.Credentials, Logger: cfg.Logger},

@@ -108,3 +108,16 @@ func TestRunStopsOnCancelAndOnReadyError(t *testing.T) {
 		t.Fatalf("ready error: %v", err)
 	}
 }
+
+func TestSecondServerOnADataDirectoryInUse(t *testing.T) {
+	dir := t.TempDir()
+	first, err := Open(Config{DataDir: dir, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	_, err = Open(Config{DataDir: dir, Logger: slog.New(slog.DiscardHandler)})
+	if err == nil || !strings.Contains(err.Error(), "in use by another lambdalog") || !strings.Contains(err.Error(), "--memory") {
+		t.Fatalf("second open: %v", err)
+	}
+}
