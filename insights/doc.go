@@ -153,8 +153,10 @@
 //     point), then numbers by value. Numbers are numeric values (JSON
 //     numbers, results of arithmetic and aggregations, timestamps) and text
 //     made only of digits. Absent values come last in either direction.
-//     Rows that tie keep the default order: newest first, then by log group,
-//     stream and event id.
+//     Events that tie keep the default order, newest first, then by log
+//     group, stream and event id descending, except after a sort whose first
+//     key is ascending: then oldest first and by event id ascending, so that `sort @timestamp asc` lists the events of one
+//     millisecond in the order they were written.
 //   - Comparisons are numeric when both sides are numbers or numeric text,
 //     textual when neither is; < > <= >= between a number and other text
 //     are false; = and != are each other's negation for present values;

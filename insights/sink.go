@@ -19,7 +19,8 @@ type stored struct {
 }
 
 // order is the order of a barrier's rows: by the sort keys in effect, then
-// (for events) newest first, then by arrival.
+// (for events) newest first (oldest first after an ascending sort), then by
+// arrival.
 type order struct {
 	desc   []bool
 	sorted bool
@@ -43,8 +44,15 @@ func (o *order) cmp(a, b *stored) int {
 		}
 	}
 	if o.events {
+		// Ties follow the direction of the first sort key: newest first by
+		// default, oldest first (in the order events were written) after an
+		// ascending sort.
+		newer, older := b, a
+		if o.sorted && len(o.desc) > 0 && !o.desc[0] {
+			newer, older = a, b
+		}
 		if a.ts != b.ts {
-			return cmp.Compare(b.ts, a.ts)
+			return cmp.Compare(newer.ts, older.ts)
 		}
 		if a.ref != nil && b.ref != nil {
 			if c := strings.Compare(a.ref.LogGroup, b.ref.LogGroup); c != 0 {
@@ -54,7 +62,7 @@ func (o *order) cmp(a, b *stored) int {
 				return c
 			}
 			if a.ref.ID != b.ref.ID {
-				return cmp.Compare(int64(b.ref.ID), int64(a.ref.ID))
+				return cmp.Compare(int64(newer.ref.ID), int64(older.ref.ID))
 			}
 		}
 	}
