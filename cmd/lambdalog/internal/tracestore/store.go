@@ -1,0 +1,276 @@
+package tracestore
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/pebbledb"
+)
+
+// Errors returned by Store methods. Test with errors.Is.
+var (
+	// ErrNotFound: no document of the trace is stored.
+	ErrNotFound = errors.New("trace not found")
+	// ErrDiskFull: Put was refused because the disk holding the store is
+	// below the free-space floor (Options.MinFreeBytes).
+	ErrDiskFull = pebbledb.ErrDiskFull
+	// ErrFailed: the store stopped after a fatal storage error (reported
+	// to Options.OnFatal); every later call fails with it.
+	ErrFailed = pebbledb.ErrFailed
+)
+
+// WALRecovery reports write-ahead-log data that Open could not replay; see
+// Store.Recovery.
+type WALRecovery = pebbledb.WALRecovery
+
+// DefaultRetention is how long traces are kept, as X-Ray keeps them.
+const DefaultRetention = 30 * 24 * time.Hour
+
+// Options configure Open. The zero value is a durable store on disk.
+type Options struct {
+	// InMemory keeps everything in memory; the directory is ignored.
+	InMemory bool
+	// Retention is how long a trace is kept after its last document was
+	// stored; 0 means DefaultRetention.
+	Retention time.Duration
+	// SweepInterval is how often expired traces are deleted; 0 means one
+	// minute, negative disables the background sweep (Sweep still works).
+	SweepInterval time.Duration
+	// Now is the clock of ingestion times; nil means time.Now.
+	Now func() time.Time
+	// MinFreeBytes is the free-space floor below which Put fails with
+	// ErrDiskFull; 0 means pebbledb.DefaultMinFreeBytes, negative disables
+	// it.
+	MinFreeBytes int64
+	// Logger receives storage and sweep errors; nil means slog.Default().
+	Logger *slog.Logger
+	// OnFatal is called once, on its own goroutine, with the first fatal
+	// storage error (wrapping ErrFailed). Calls in progress may never
+	// return, so it must stop the process, not close the store.
+	OnFatal func(error)
+}
+
+// Store is the durable trace store. It is safe for concurrent use.
+type Store struct {
+	db        *pebbledb.DB
+	now       func() time.Time
+	retention time.Duration
+	logger    *slog.Logger
+
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Key prefixes; see the package documentation.
+const (
+	prefixDoc    = 'd'
+	prefixStart  = 't'
+	prefixUpdate = 'u'
+	prefixLatest = 'r'
+)
+
+// Open opens (creating if needed) the store in dir.
+func Open(dir string, opts Options) (*Store, error) {
+	if !opts.InMemory && dir == "" {
+		return nil, errors.New("tracestore: a directory is required unless InMemory is set")
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	po := &pebble.Options{MemTableSize: 32 << 20, MemTableStopWritesThreshold: 4}
+	db, err := pebbledb.Open(dir, po, pebbledb.Options{
+		Name: "tracestore", InMemory: opts.InMemory, MinFreeBytes: opts.MinFreeBytes, Logger: logger, OnFatal: opts.OnFatal,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, now: opts.Now, retention: opts.Retention, logger: logger, stop: make(chan struct{}), done: make(chan struct{})}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.retention <= 0 {
+		s.retention = DefaultRetention
+	}
+	interval := opts.SweepInterval
+	if interval == 0 {
+		interval = time.Minute
+	}
+	if interval > 0 {
+		go s.sweepLoop(interval)
+	} else {
+		close(s.done)
+	}
+	return s, nil
+}
+
+// Recovery returns what Open had to drop from the write-ahead log (already
+// logged at WARN), or nil.
+func (s *Store) Recovery() *WALRecovery { return s.db.Recovery() }
+
+// Close stops the sweep, flushes (when the disk has room) and closes the
+// database. Calling it again returns the first call's result.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		select {
+		case <-s.done:
+		case <-s.db.Failed():
+		}
+		if err := s.db.Close(); err != nil {
+			s.closeErr = fmt.Errorf("tracestore: close: %w", err)
+		}
+	})
+	return s.closeErr
+}
+
+// docKey is d <trace:16> <segment:8> <state:1>: state 0 in progress, 1 complete.
+func docKey(t TraceID, id SegmentID, complete bool) []byte {
+	k := make([]byte, 0, 26)
+	k = append(k, prefixDoc)
+	k = append(k, t[:]...)
+	k = append(k, id[:]...)
+	if complete {
+		return append(k, 1)
+	}
+	return append(k, 0)
+}
+
+// docRange bounds the document keys of a trace: every docKey of it is in
+// [lo, hi).
+func docRange(t TraceID) (lo, hi []byte) {
+	lo = append([]byte{prefixDoc}, t[:]...)
+	hi = append(append([]byte(nil), lo...), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)
+	return lo, hi
+}
+
+// timeKey is <prefix> <milliseconds:8, sign bit flipped> <trace:16>.
+func timeKey(prefix byte, ms int64, t TraceID) []byte {
+	k := make([]byte, 0, 25)
+	k = append(k, prefix)
+	k = binary.BigEndian.AppendUint64(k, uint64(ms)^(1<<63))
+	return append(k, t[:]...)
+}
+
+func timeBound(prefix byte, ms int64) []byte {
+	return binary.BigEndian.AppendUint64([]byte{prefix}, uint64(ms)^(1<<63))
+}
+
+func latestKey(t TraceID) []byte { return append([]byte{prefixLatest}, t[:]...) }
+
+// millis converts epoch seconds to milliseconds, rounding down.
+func millis(sec float64) int64 { return int64(math.Floor(sec * 1000)) }
+
+// Put stores documents durably, in one synced batch: a complete document
+// replaces the in-progress one of the same id. The documents' Raw bytes
+// are copied.
+func (s *Store) Put(ctx context.Context, docs []Document) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b := s.db.NewBatch()
+	defer b.Close()
+	now := s.now().UnixMilli()
+	starts := make(map[TraceID]float64, min(len(docs), 64))
+	for i := range docs {
+		d := &docs[i]
+		if err := b.Set(docKey(d.Trace, d.ID, !d.InProgress), d.Raw, nil); err != nil {
+			return fmt.Errorf("tracestore: put: %w", err)
+		}
+		if !d.InProgress {
+			if err := b.Delete(docKey(d.Trace, d.ID, false), nil); err != nil {
+				return fmt.Errorf("tracestore: put: %w", err)
+			}
+		}
+		if st, ok := starts[d.Trace]; !ok || d.Start < st {
+			starts[d.Trace] = d.Start
+		}
+	}
+	nowBytes := binary.BigEndian.AppendUint64(nil, uint64(now))
+	for t, start := range starts {
+		for _, kv := range [][2][]byte{{timeKey(prefixStart, millis(start), t), nil}, {timeKey(prefixUpdate, now, t), nil}, {latestKey(t), nowBytes}} {
+			if err := b.Set(kv[0], kv[1], nil); err != nil {
+				return fmt.Errorf("tracestore: put: %w", err)
+			}
+		}
+	}
+	if err := s.db.Admit(b.Len()); err != nil {
+		return err
+	}
+	if err := s.db.Commit(b); err != nil {
+		return fmt.Errorf("tracestore: put: %w", err)
+	}
+	return nil
+}
+
+// Trace returns an assembled trace, or ErrNotFound.
+func (s *Store) Trace(ctx context.Context, id TraceID) (*Trace, error) {
+	docs, limited, err := s.load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(docs) == 0 {
+		return nil, ErrNotFound
+	}
+	t := assemble(id, docs)
+	t.LimitExceeded = limited
+	return t, nil
+}
+
+// load reads a trace's documents, at most maxTraceDocuments of them.
+func (s *Store) load(ctx context.Context, id TraceID) (docs []storedDoc, limited bool, err error) {
+	lo, hi := docRange(id)
+	it, err := s.db.NewIterWithContext(ctx, &pebble.IterOptions{LowerBound: lo, UpperBound: hi})
+	if err != nil {
+		return nil, false, fmt.Errorf("tracestore: read trace: %w", err)
+	}
+	for it.First(); it.Valid(); it.Next() {
+		if len(docs) == maxTraceDocuments {
+			limited = true
+			break
+		}
+		k := it.Key()
+		if len(k) != 26 {
+			continue
+		}
+		var d storedDoc
+		copy(d.id[:], k[17:25])
+		d.complete = k[25] == 1
+		d.raw = append([]byte(nil), it.Value()...)
+		docs = append(docs, d)
+	}
+	if err := it.Close(); err != nil {
+		return nil, false, fmt.Errorf("tracestore: read trace: %w", err)
+	}
+	return docs, limited, nil
+}
+
+// latest returns when a trace was last updated (epoch milliseconds), or
+// false when it is not stored.
+func (s *Store) latest(id TraceID) (int64, bool, error) {
+	v, closer, err := s.db.Get(latestKey(id))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("tracestore: read trace: %w", err)
+	}
+	defer closer.Close()
+	if len(v) != 8 {
+		return 0, false, nil
+	}
+	return int64(binary.BigEndian.Uint64(v)), true, nil
+}
