@@ -25,14 +25,14 @@ type Segment struct {
 	User        string
 	ResourceARN string
 	// Start and End are in epoch seconds; End is 0 while InProgress.
-	Start, End                    float64
-	InProgress                    bool
-	Error, Fault, Throttle        bool
-	Inferred                      bool
-	HTTP                          HTTP
-	AWS                           AWSFields
-	Annotations                   map[string]any // string, float64 or bool values
-	Subsegments                   []*Segment     // sorted by Start
+	Start, End             float64
+	InProgress             bool
+	Error, Fault, Throttle bool
+	Inferred               bool
+	HTTP                   HTTP
+	AWS                    AWSFields
+	Annotations            map[string]any // string, float64 or bool values
+	Subsegments            []*Segment     // sorted by Start
 	// Independent is true for a subsegment sent as its own document.
 	Independent bool
 	// Orphan is true for an independent subsegment whose parent is not in

@@ -24,8 +24,8 @@ type Trace struct {
 	// documents; the rest were not read.
 	LimitExceeded bool
 
-	docStart float64 // the earliest start_time of the documents stored
-	index map[string]*Segment // every segment and subsegment by id
+	docStart float64             // the earliest start_time of the documents stored
+	index    map[string]*Segment // every segment and subsegment by id
 }
 
 // maxTraceDocuments bounds the documents read for one trace.
