@@ -1,0 +1,360 @@
+package tracer
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/lambdalog/lambdalog/internal/invocation"
+	"github.com/lambdalog/lambdalog/internal/jsonstr"
+)
+
+// ErrInvalidKey reports an annotation key that X-Ray could not filter on, or a reserved or
+// empty metadata namespace.
+var ErrInvalidKey = errors.New("invalid key")
+
+// entity is a subsegment the tracer opened (the handler's or a captured function's): an SDK span
+// and the annotations and metadata put on it, which become its attributes when it ends. It is
+// the invocation.Entity the logger finds on the context.
+type entity struct {
+	t    *Tracer
+	span trace.Span
+	name string // the captured function's name, for "<name> response" and "<name> error"
+
+	mu          sync.Mutex
+	ended       bool
+	annotations []attribute.KeyValue
+	metadata    []metadatum
+}
+
+type metadatum struct {
+	namespace, key string
+	value          any
+}
+
+// AppendEntityID appends the subsegment's id.
+func (e *entity) AppendEntityID(b []byte) []byte {
+	id := e.span.SpanContext().SpanID()
+	return hex.AppendEncode(b, id[:])
+}
+
+// start opens the subsegment "## name" under the span on ctx.
+func (t *Tracer) start(ctx context.Context, name string, kind trace.SpanKind) (context.Context, *entity) {
+	ctx, span := t.tracer.Start(ctx, "## "+name, trace.WithSpanKind(kind))
+	e := &entity{t: t, span: span, name: name}
+	return invocation.WithEntity(ctx, e), e
+}
+
+// entityFrom returns the innermost subsegment the tracer opened on ctx, or nil.
+func entityFrom(ctx context.Context) *entity {
+	e, _ := invocation.EntityFromContext(ctx).(*entity)
+	return e
+}
+
+// end records how the captured function returned and ends the subsegment.
+func (e *entity) end(result any, err error) {
+	if err != nil {
+		e.span.RecordError(err)
+		e.span.SetStatus(codes.Error, err.Error())
+		if e.t.captureError {
+			e.put(e.t.service, e.name+" error", err.Error())
+		}
+	} else if e.t.captureResponse {
+		e.put(e.t.service, e.name+" response", result)
+	}
+	e.finish()
+}
+
+// endPanic records a panic, with the stack where it happened, and ends the subsegment.
+func (e *entity) endPanic(p any) {
+	msg := fmt.Sprint(p)
+	e.span.AddEvent(eventException, trace.WithAttributes(
+		attribute.String(attrExceptionType, fmt.Sprintf("panic %T", p)),
+		attribute.String(attrExceptionMsg, msg),
+		attribute.String(attrExceptionStack, panicStack()),
+	))
+	e.span.SetStatus(codes.Error, "panic: "+msg)
+	if e.t.captureError {
+		e.put(e.t.service, e.name+" error", "panic: "+msg)
+	}
+	e.finish()
+}
+
+// panicStack returns the stack of the panicking goroutine from the function that panicked
+// down, for a deferred function that recovered the panic.
+func panicStack() string {
+	s := string(debug.Stack())
+	if i := strings.LastIndex(s, "\npanic("); i >= 0 { // the last: a re-panic passes through recovering frames
+		rest := s[i+1:]
+		for range 2 { // the panic( line and its file:line
+			_, rest, _ = strings.Cut(rest, "\n")
+		}
+		return rest
+	}
+	return s
+}
+
+// finish sets the annotations and metadata as the span's attributes and ends it.
+func (e *entity) finish() {
+	e.mu.Lock()
+	e.ended = true
+	attrs := e.annotations
+	if n := len(e.annotations); n > 0 {
+		keys := make([]string, n)
+		for i, kv := range e.annotations {
+			keys[i] = string(kv.Key)
+		}
+		attrs = append(attrs, attribute.StringSlice(attrAnnotations, keys))
+	}
+	var buf []byte
+	for i, m := range e.metadata {
+		if m.namespace == "" {
+			continue // already written with an earlier entry of its namespace
+		}
+		buf = append(buf[:0], '{')
+		for j := i; j < len(e.metadata); j++ {
+			if o := e.metadata[j]; o.namespace == m.namespace {
+				if len(buf) > 1 {
+					buf = append(buf, ',')
+				}
+				buf = jsonstr.Append(buf, o.key)
+				buf = append(buf, ':')
+				buf = appendJSON(buf, o.value)
+				if j > i {
+					e.metadata[j].namespace = ""
+				}
+			}
+		}
+		buf = append(buf, '}')
+		attrs = append(attrs, attribute.String(attrMetadataPrefix+m.namespace, string(buf)))
+	}
+	e.mu.Unlock()
+	if len(attrs) > 0 {
+		e.span.SetAttributes(attrs...)
+	}
+	e.span.End()
+}
+
+// appendJSON appends v as JSON: json.RawMessage as it is (when valid), errors as their message,
+// other values as encoding/json encodes them, or as a string saying why it cannot.
+func appendJSON(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...)
+	case string:
+		return jsonstr.Append(b, x)
+	case bool:
+		return strconv.AppendBool(b, x)
+	case int:
+		return strconv.AppendInt(b, int64(x), 10)
+	case int64:
+		return strconv.AppendInt(b, x, 10)
+	case float64:
+		return appendFloat(b, x)
+	case json.RawMessage:
+		if json.Valid(x) {
+			return append(b, x...)
+		}
+		return jsonstr.Append(b, []byte(x))
+	case error:
+		return jsonstr.Append(b, x.Error())
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return jsonstr.Append(b, fmt.Sprintf("(%T cannot be encoded as JSON: %v)", v, err))
+	}
+	return append(b, raw...)
+}
+
+// put records metadata on the subsegment, replacing an earlier value of the same key.
+func (e *entity) put(namespace, key string, value any) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ended {
+		return
+	}
+	for i, m := range e.metadata {
+		if m.namespace == namespace && m.key == key {
+			e.metadata[i].value = value
+			return
+		}
+	}
+	e.metadata = append(e.metadata, metadatum{namespace, key, value})
+}
+
+// CaptureMethod runs fn in a subsegment "## name" of the subsegment open on ctx (the handler's,
+// or another captured function's), and records fn's result as the metadata "<name> response"
+// or its error as "<name> error" in the service's namespace (as the capture settings say), the
+// error also as the subsegment's fault and cause. A panic is recorded the same way, with its
+// stack, and goes on. fn gets a context that carries the subsegment: annotations, metadata,
+// log records and downstream calls made with it belong to the subsegment.
+//
+// Outside a traced invocation (tracer disabled, Sampled=0, no handler middleware) it only calls
+// fn(ctx).
+func CaptureMethod[T any](ctx context.Context, name string, fn func(context.Context) (T, error)) (result T, err error) {
+	parent := entityFrom(ctx)
+	if parent == nil {
+		return fn(ctx)
+	}
+	ctx, e := parent.t.start(ctx, name, trace.SpanKindInternal)
+	defer func() {
+		if p := recover(); p != nil {
+			e.endPanic(p)
+			panic(p)
+		}
+	}()
+	result, err = fn(ctx)
+	e.end(result, err)
+	return result, err
+}
+
+// Capture is CaptureMethod for a function that returns only an error; no response is recorded.
+func Capture(ctx context.Context, name string, fn func(context.Context) error) error {
+	parent := entityFrom(ctx)
+	if parent == nil {
+		return fn(ctx)
+	}
+	ctx, e := parent.t.start(ctx, name, trace.SpanKindInternal)
+	defer func() {
+		if p := recover(); p != nil {
+			e.endPanic(p)
+			panic(p)
+		}
+	}()
+	err := fn(ctx)
+	if err != nil {
+		e.end(nil, err)
+	} else {
+		e.finish()
+	}
+	return err
+}
+
+// AnnotationValue is the type of an annotation's value: a string, a boolean or a number.
+type AnnotationValue interface {
+	string | bool | int | int8 | int16 | int32 | int64 | uint | uint8 | uint16 | uint32 | uint64 | float32 | float64
+}
+
+// PutAnnotation adds an annotation, which X-Ray indexes for filter expressions
+// (annotation.key = value), to the subsegment open on ctx, replacing an earlier value of the
+// same key. The key must be ASCII letters, digits and underscores, as X-Ray requires for
+// filtering: any other key is not recorded, is reported once on the warnings writer, and gives
+// an error wrapping ErrInvalidKey; so is a float that is NaN or infinite. X-Ray indexes at most
+// 50 annotations per trace. Outside a traced invocation nothing is recorded and the error is nil
+// (unless the key is invalid).
+func PutAnnotation[V AnnotationValue](ctx context.Context, key string, value V) error {
+	kv, err := annotation(key, value)
+	e := entityFrom(ctx)
+	if err != nil {
+		if e != nil {
+			e.t.warnOnce(&e.t.warnedKey, "%v (further invalid annotations are not reported)", err)
+		}
+		return err
+	}
+	if e == nil {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ended {
+		return nil
+	}
+	for i, a := range e.annotations {
+		if a.Key == kv.Key {
+			e.annotations[i] = kv
+			return nil
+		}
+	}
+	e.annotations = append(e.annotations, kv)
+	return nil
+}
+
+// annotation returns the attribute of a valid annotation.
+func annotation[V AnnotationValue](key string, value V) (attribute.KeyValue, error) {
+	valid := key != ""
+	for i := 0; i < len(key) && valid; i++ {
+		valid = validKeyByte(key[i])
+	}
+	if !valid {
+		return attribute.KeyValue{}, fmt.Errorf("tracer: annotation key %q: %w: X-Ray filters only on keys of ASCII letters, digits and _", key, ErrInvalidKey)
+	}
+	switch v := any(value).(type) {
+	case string:
+		return attribute.String(key, v), nil
+	case bool:
+		return attribute.Bool(key, v), nil
+	case int:
+		return attribute.Int(key, v), nil
+	case int8:
+		return attribute.Int64(key, int64(v)), nil
+	case int16:
+		return attribute.Int64(key, int64(v)), nil
+	case int32:
+		return attribute.Int64(key, int64(v)), nil
+	case int64:
+		return attribute.Int64(key, v), nil
+	case uint:
+		return uintAnnotation(key, uint64(v)), nil
+	case uint8:
+		return attribute.Int64(key, int64(v)), nil
+	case uint16:
+		return attribute.Int64(key, int64(v)), nil
+	case uint32:
+		return attribute.Int64(key, int64(v)), nil
+	case uint64:
+		return uintAnnotation(key, v), nil
+	case float32:
+		return floatAnnotation(key, float64(v))
+	case float64:
+		return floatAnnotation(key, v)
+	}
+	panic("unreachable: AnnotationValue has no other types")
+}
+
+func uintAnnotation(key string, v uint64) attribute.KeyValue {
+	if v > math.MaxInt64 {
+		return attribute.Float64(key, float64(v))
+	}
+	return attribute.Int64(key, int64(v))
+}
+
+func floatAnnotation(key string, v float64) (attribute.KeyValue, error) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return attribute.KeyValue{}, fmt.Errorf("tracer: annotation %q: %w: %v is not a JSON number", key, ErrInvalidKey, v)
+	}
+	return attribute.Float64(key, v), nil
+}
+
+// PutMetadata records value, which need not be indexable (any value encoding/json can encode),
+// as the metadata key of the subsegment open on ctx, in the service's namespace, replacing an
+// earlier value of the same key. The value is encoded when the subsegment ends. Outside a
+// traced invocation nothing is recorded.
+func PutMetadata(ctx context.Context, key string, value any) {
+	if e := entityFrom(ctx); e != nil {
+		e.put(e.t.service, key, value)
+	}
+}
+
+// PutMetadataInNamespace is PutMetadata in another namespace. Namespaces starting with "AWS."
+// are reserved for AWS, and the empty namespace is invalid: both give an error wrapping
+// ErrInvalidKey and record nothing.
+func PutMetadataInNamespace(ctx context.Context, namespace, key string, value any) error {
+	if namespace == "" || strings.HasPrefix(namespace, "AWS.") {
+		return fmt.Errorf("tracer: metadata namespace %q: %w: empty or reserved for AWS", namespace, ErrInvalidKey)
+	}
+	if e := entityFrom(ctx); e != nil {
+		e.put(namespace, key, value)
+	}
+	return nil
+}

@@ -1,0 +1,89 @@
+package tracer
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"math/rand/v2"
+	"time"
+
+	"go.opentelemetry.io/otel/trace"
+)
+
+// IDGenerator makes trace and span ids for the OpenTelemetry SDK that X-Ray accepts: the first
+// four bytes of a trace id are the current time in Unix seconds (X-Ray rejects traces whose id
+// says they started more than 30 days ago), the other twelve and the eight of a span id are
+// random, from math/rand/v2's per-thread ChaCha8 generator (never all zero). Use it with
+// sdktrace.WithIDGenerator. It is safe for concurrent use.
+type IDGenerator struct{}
+
+// NewIDs returns a new trace id, time-stamped now, and a new span id.
+func (IDGenerator) NewIDs(context.Context) (trace.TraceID, trace.SpanID) {
+	var id trace.TraceID
+	binary.BigEndian.PutUint32(id[:4], uint32(time.Now().Unix()))
+	binary.BigEndian.PutUint32(id[4:8], rand.Uint32())
+	binary.BigEndian.PutUint64(id[8:], rand.Uint64())
+	return id, newSpanID()
+}
+
+// NewSpanID returns a new span id.
+func (IDGenerator) NewSpanID(context.Context, trace.TraceID) trace.SpanID { return newSpanID() }
+
+func newSpanID() trace.SpanID {
+	for {
+		var id trace.SpanID
+		binary.BigEndian.PutUint64(id[:], rand.Uint64())
+		if id.IsValid() {
+			return id
+		}
+	}
+}
+
+// xrayTraceIDLen is the length of an X-Ray trace id, 1-xxxxxxxx-yyyyyyyyyyyyyyyyyyyyyyyy.
+const xrayTraceIDLen = 35
+
+// appendTraceID appends id in X-Ray's form: 1-, the first 4 bytes (the epoch seconds) in 8 hex
+// digits, -, the other 12 bytes in 24 hex digits.
+func appendTraceID(b []byte, id trace.TraceID) []byte {
+	b = append(b, '1', '-')
+	b = hex.AppendEncode(b, id[:4])
+	b = append(b, '-')
+	return hex.AppendEncode(b, id[4:])
+}
+
+// parseTraceID parses an X-Ray trace id, lowercase or uppercase hex; ok is false if s is not
+// one or is all zero.
+func parseTraceID(s string) (id trace.TraceID, ok bool) {
+	if len(s) != xrayTraceIDLen || s[0] != '1' || s[1] != '-' || s[10] != '-' {
+		return id, false
+	}
+	if _, err := hex.Decode(id[:4], []byte(s[2:10])); err != nil {
+		return id, false
+	}
+	if _, err := hex.Decode(id[4:], []byte(s[11:])); err != nil {
+		return id, false
+	}
+	return id, id.IsValid()
+}
+
+// parseSpanID parses a 16 hex digit segment id; ok is false if s is not one or is all zero.
+func parseSpanID(s string) (id trace.SpanID, ok bool) {
+	if len(s) != 16 {
+		return id, false
+	}
+	if _, err := hex.Decode(id[:], []byte(s)); err != nil {
+		return id, false
+	}
+	return id, id.IsValid()
+}
+
+// TraceID returns the X-Ray trace id (1-xxxxxxxx-yyyyyyyyyyyyyyyyyyyyyyyy) of the span or remote
+// trace context on ctx, or "" when there is none: inside a traced handler, the Root of the
+// invocation's trace header.
+func TraceID(ctx context.Context) string {
+	sc := trace.SpanContextFromContext(ctx)
+	if !sc.IsValid() {
+		return ""
+	}
+	return string(appendTraceID(make([]byte, 0, xrayTraceIDLen), sc.TraceID()))
+}
