@@ -107,12 +107,15 @@ func (h *Handler) filterLogEvents(c *call, in *filterLogEventsInput) (any, error
 		defer bound.release()
 		match = bound.match
 	}
-	examined, tail := 0, max(filterScanTail, 1) // events examined here once the time is up
+	examined, tail := 0, max(filterScanTail, 1) // events examined once the time is up
 	it, err := h.store.MergedEvents(c.ctx, c.region, group, sel, r, match)
 	if err != nil {
 		return nil, err
 	}
 	defer it.Close()
+	if bound != nil {
+		bound.started()
+	}
 
 	out := append(c.out, `{"events":[`...)
 	names := map[string][]byte{} // stream name -> its encoded JSON string
@@ -120,12 +123,15 @@ func (h *Handler) filterLogEvents(c *call, in *filterLogEventsInput) (any, error
 	var last store.Position
 	for it.Next() {
 		e := it.Event()
-		if bound != nil && bound.timeUp() {
-			if examined == tail {
-				more = true
-				break
+		if bound != nil {
+			if bound.timeUp() {
+				if examined == tail {
+					more = true
+					break
+				}
+				examined++
 			}
-			if examined++; !pattern(e.Message) {
+			if !pattern(e.Message) {
 				last = e.Position()
 				continue
 			}
@@ -173,44 +179,55 @@ func (h *Handler) filterLogEvents(c *call, in *filterLogEventsInput) (any, error
 // scanBound ends a filtered scan once its time is up, at a position from
 // which the next call resumes without skipping or repeating an event.
 //
-// Until the time is up, its match is the pattern's. From then on it
-// accepts every event, so each stream's scan (several run in parallel)
-// hands all its following events to the merge, and the caller examines
-// every merged event with the pattern itself. The merge yields events in
-// (timestamp, seq) order while holding the next event of every stream, so
-// when the caller stops before a merged event E, every earlier event of
-// every stream has either been rejected by a scan's pattern or been
-// yielded and handled by the caller: resuming after the last event the
-// caller handled continues exactly at E. A scan that saw the time up hands
-// its event over after the flag was set, so the caller, loading the flag
-// after receiving the event, sees it set too and checks the event.
+// The streams' scans (several run in parallel) pass on the events their
+// match accepts, and the caller checks every event it receives with the
+// pattern itself. So an event a scan does not pass on does not match, and
+// as the merge yields events in (timestamp, seq) order while holding the
+// next event of every stream, the caller may stop before any merged event
+// E: every earlier event of every stream has then been either rejected by
+// a scan or received and checked by the caller, and resuming after the
+// last event the caller checked continues exactly at E.
 //
-// The caller examines a bounded number of events after the time is up
-// (filterScanTail): that bounds the call's time while guaranteeing
-// progress when one stream's scan has lagged behind the others.
+// match accepts every event while the scans start, so that the merge,
+// which waits for each stream's first events in turn, starts them all at
+// once; then it is the pattern until the time is up, and from then on it
+// accepts every event again, so that every stream keeps yielding and the
+// caller can stop after checking at most filterScanTail more events. That
+// bounds the call's time and guarantees progress even when one stream's
+// scan has lagged behind the others.
 type scanBound struct {
 	pattern matcher
-	up      atomic.Bool
+	state   atomic.Int32 // starting, filtering or up
 	timer   *time.Timer
 }
+
+// The states of a scanBound.
+const (
+	starting int32 = iota
+	filtering
+	up
+)
 
 // newScanBound returns a bound of d on a scan for pattern; d <= 0 means
 // the time is up at once.
 func newScanBound(pattern matcher, d time.Duration) *scanBound {
 	b := &scanBound{pattern: pattern}
 	if d <= 0 {
-		b.up.Store(true)
+		b.state.Store(up)
 	} else {
-		b.timer = time.AfterFunc(d, func() { b.up.Store(true) })
+		b.timer = time.AfterFunc(d, func() { b.state.Store(up) })
 	}
 	return b
 }
 
 // match is the matcher the store scans with.
-func (b *scanBound) match(msg []byte) bool { return b.up.Load() || b.pattern(msg) }
+func (b *scanBound) match(msg []byte) bool { return b.state.Load() != filtering || b.pattern(msg) }
+
+// started makes the scans filter with the pattern, unless the time is up.
+func (b *scanBound) started() { b.state.CompareAndSwap(starting, filtering) }
 
 // timeUp reports whether the scan's time is up.
-func (b *scanBound) timeUp() bool { return b.up.Load() }
+func (b *scanBound) timeUp() bool { return b.state.Load() == up }
 
 // release stops the timer.
 func (b *scanBound) release() {
