@@ -8,7 +8,11 @@
 // with the API Gateway request id as correlation_id, and the incoming event (secrets redacted) when
 // POWERTOOLS_LOGGER_LOG_EVENT=true. It records the metric SuccessfulGreetings (Count) for every
 // greeting and a ColdStart metric, in CloudWatch Embedded Metric Format, in the namespace
-// POWERTOOLS_METRICS_NAMESPACE (default "hello"). Build it for the provided.al2023 runtime as:
+// POWERTOOLS_METRICS_NAMESPACE (default "hello"). With active tracing it sends X-Ray the
+// tutorial's trace (package tracer): the subsegment "## handler" with the ColdStart and Service
+// annotations and the response as metadata, and in it "## hello_name" (or "## hello") with the
+// User annotation; its greeting log record carries that subsegment's id. Build it for the
+// provided.al2023 runtime as:
 //
 //	GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -o bootstrap ./examples/hello
 package main
@@ -25,6 +29,7 @@ import (
 	"github.com/lambdalog/lambdalog/httpadapter"
 	"github.com/lambdalog/lambdalog/logger"
 	"github.com/lambdalog/lambdalog/metrics"
+	"github.com/lambdalog/lambdalog/tracer"
 )
 
 func main() {
@@ -32,11 +37,15 @@ func main() {
 	if err != nil {
 		log.Fatalf("hello: %v", err)
 	}
+	t, err := tracer.New()
+	if err != nil {
+		log.Fatalf("hello: %v", err)
+	}
 	adapter := httpadapter.New(routes())
 	invoke := func(ctx context.Context, event json.RawMessage) (json.RawMessage, error) {
 		return adapter.Invoke(ctx, event)
 	}
-	lambda.Start(metrics.Handler(m, logger.Wrap(invoke,
+	lambda.Start(metrics.Handler(m, logger.Wrap(tracer.Wrap(t, invoke),
 		logger.WithCorrelationPath(logger.CorrelationAPIGatewayREST))))
 }
 
@@ -54,31 +63,34 @@ func newMetrics() (*metrics.Metrics, error) {
 func routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
-		greet(w, r, "unknown")
+		greet(w, r, "hello", "unknown")
 	})
 	mux.HandleFunc("GET /hello/{name}", func(w http.ResponseWriter, r *http.Request) {
-		greet(w, r, r.PathValue("name"))
+		greet(w, r, "hello_name", r.PathValue("name"))
 	})
 	return httpadapter.JSONErrors(mux)
 }
 
-// greet answers {"message":"hello <name>!"}, logs the greeting and counts it.
-func greet(w http.ResponseWriter, r *http.Request, name string) {
-	ctx := r.Context()
-	logger.FromContext(ctx).InfoContext(ctx, "greeting", "name", name)
-	if err := metrics.FromContext(ctx).Add("SuccessfulGreetings", metrics.Count, 1); err != nil {
-		logger.FromContext(ctx).ErrorContext(ctx, "recording a metric", "error", err)
-	}
-	writeJSON(ctx, w, http.StatusOK, "hello "+name+"!")
+// message is the body of every answer.
+type message struct {
+	Message string `json:"message"`
 }
 
-// writeJSON writes {"message": message} with the given status.
-func writeJSON(ctx context.Context, w http.ResponseWriter, status int, message string) {
+// greet answers {"message":"hello <name>!"}. The greeting is traced as the subsegment
+// "## <method>" with the annotation User, as the tutorial's capture_method does; it is logged
+// and counted there.
+func greet(w http.ResponseWriter, r *http.Request, method, name string) {
+	ctx := r.Context()
+	answer, _ := tracer.CaptureMethod(ctx, method, func(ctx context.Context) (message, error) {
+		tracer.PutAnnotation(ctx, "User", name)
+		logger.FromContext(ctx).InfoContext(ctx, "greeting", "name", name)
+		if err := metrics.FromContext(ctx).Add("SuccessfulGreetings", metrics.Count, 1); err != nil {
+			logger.FromContext(ctx).ErrorContext(ctx, "recording a metric", "error", err)
+		}
+		return message{"hello " + name + "!"}, nil
+	})
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	if err := json.NewEncoder(w).Encode(struct {
-		Message string `json:"message"`
-	}{message}); err != nil {
+	if err := json.NewEncoder(w).Encode(answer); err != nil {
 		logger.FromContext(ctx).ErrorContext(ctx, "writing the response", "error", err)
 	}
 }

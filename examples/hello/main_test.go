@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -85,10 +87,71 @@ func (api *runtimeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// startFunction builds examples/hello, starts it against a Runtime API server and returns a
-// function to invoke it and one that stops the process and returns all it wrote on stdout.
-func startFunction(t *testing.T) (invoke func(inv *invocation) result, stop func() string) {
+// xrayDaemon is an X-Ray daemon for the function: a loopback UDP socket receiving its segment
+// documents, each a JSON header line and a document.
+type xrayDaemon struct {
+	conn *net.UDPConn
+	docs chan []byte
+}
+
+func startDaemon(t *testing.T) *xrayDaemon {
 	t.Helper()
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &xrayDaemon{conn: conn, docs: make(chan []byte, 1000)}
+	go func() {
+		buf := make([]byte, 1<<16)
+		for {
+			n, err := conn.Read(buf)
+			if err != nil {
+				close(d.docs)
+				return
+			}
+			d.docs <- bytes.Clone(buf[:n])
+		}
+	}()
+	t.Cleanup(func() { conn.Close() })
+	return d
+}
+
+// received returns the documents received so far: the function sends an invocation's documents
+// before it answers, so they all arrive before a marker the test sends afterwards.
+func (d *xrayDaemon) received(t *testing.T) []map[string]any {
+	t.Helper()
+	c, err := net.Dial("udp", d.conn.LocalAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte("{\"format\":\"json\",\"version\":1}\n{\"name\":\"marker\"}"))
+	var docs []map[string]any
+	for datagram := range d.docs {
+		header, body, ok := bytes.Cut(datagram, []byte("\n"))
+		var h struct {
+			Format  string
+			Version int
+		}
+		var doc map[string]any
+		if !ok || json.Unmarshal(header, &h) != nil || h.Format != "json" || h.Version != 1 || json.Unmarshal(body, &doc) != nil {
+			t.Fatalf("not a daemon datagram: %q", datagram)
+		}
+		if doc["name"] == "marker" {
+			return docs
+		}
+		docs = append(docs, doc)
+	}
+	t.Fatal("daemon closed")
+	return nil
+}
+
+// startFunction builds examples/hello, starts it against a Runtime API server and returns a
+// function to invoke it, one that stops the process and returns all it wrote on stdout, and the
+// X-Ray daemon it sends its traces to.
+func startFunction(t *testing.T) (invoke func(inv *invocation) result, stop func() string, xray *xrayDaemon) {
+	t.Helper()
+	xray = startDaemon(t)
 	bin := filepath.Join(t.TempDir(), "bootstrap")
 	build := exec.Command("go", "build", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -114,6 +177,10 @@ func startFunction(t *testing.T) (invoke func(inv *invocation) result, stop func
 		"POWERTOOLS_LOGGER_LOG_EVENT=true",
 		"AWS_LAMBDA_LOG_LEVEL=", "POWERTOOLS_LOG_LEVEL=", "LOG_LEVEL=", "POWERTOOLS_DEV=",
 		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
+		"LAMBDA_TASK_ROOT="+filepath.Dir(bin), // Lambda sets it: the tracer is on
+		"AWS_XRAY_DAEMON_ADDRESS="+xray.conn.LocalAddr().String(),
+		"POWERTOOLS_TRACE_DISABLED=", "POWERTOOLS_TRACER_CAPTURE_RESPONSE=", "POWERTOOLS_TRACER_CAPTURE_ERROR=",
+		"OTEL_EXPORTER_OTLP_ENDPOINT=", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=", "AWS_SAM_LOCAL=",
 	)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
@@ -148,7 +215,7 @@ func startFunction(t *testing.T) (invoke func(inv *invocation) result, stop func
 		}
 		return result{}
 	}
-	return invoke, stop
+	return invoke, stop, xray
 }
 
 func apiEvent(method, path, requestID string, pathParams map[string]string) []byte {
@@ -182,7 +249,7 @@ func restResponse(t *testing.T, raw []byte) (status int, contentType, message st
 }
 
 func TestHelloThroughRuntimeAPI(t *testing.T) {
-	invoke, stop := startFunction(t)
+	invoke, stop, xray := startFunction(t)
 	cases := []struct {
 		method, path string
 		params       map[string]string
@@ -223,6 +290,49 @@ func TestHelloThroughRuntimeAPI(t *testing.T) {
 		t.Fatalf("client context invocation: %s %s", res.kind, res.body)
 	}
 	greetings++
+
+	// X-Ray: one document per traced invocation (req-cc's header has no Parent: not traced), the
+	// tutorial's "## handler" with the greeting's subsegment nested in it.
+	docs := xray.received(t)
+	if len(docs) != len(cases) {
+		t.Fatalf("%d segment documents, want %d: %v", len(docs), len(cases), docs)
+	}
+	greetingSegment := map[string]string{} // request id -> the greeting's subsegment id
+	for i, c := range cases {
+		root := fmt.Sprintf("1-5759e988-00000000000000000000000%d", i)
+		var doc map[string]any
+		for _, d := range docs {
+			if d["trace_id"] == root {
+				doc = d
+			}
+		}
+		ann, _ := doc["annotations"].(map[string]any)
+		if doc["name"] != "## handler" || doc["type"] != "subsegment" || doc["parent_id"] != "53995c3f42cd8ad8" ||
+			ann["ColdStart"] != (i == 0) || ann["Service"] != "hello-api" || doc["metadata"].(map[string]any)["hello-api"].(map[string]any)["handler response"] == nil {
+			t.Errorf("%s %s: handler document %v", c.method, c.path, doc)
+		}
+		subs, _ := doc["subsegments"].([]any)
+		if c.status != 200 {
+			if len(subs) != 0 {
+				t.Errorf("%s %s: subsegments %v", c.method, c.path, subs)
+			}
+			continue
+		}
+		method, user := "hello_name", strings.TrimSuffix(strings.TrimPrefix(c.message, "hello "), "!")
+		if c.path == "/hello" {
+			method = "hello"
+		}
+		if len(subs) != 1 {
+			t.Fatalf("%s %s: subsegments %v", c.method, c.path, subs)
+		}
+		sub := subs[0].(map[string]any)
+		response := sub["metadata"].(map[string]any)["hello-api"].(map[string]any)[method+" response"]
+		if sub["name"] != "## "+method || sub["annotations"].(map[string]any)["User"] != user ||
+			!reflect.DeepEqual(response, map[string]any{"message": c.message}) {
+			t.Errorf("%s %s: greeting subsegment %v", c.method, c.path, sub)
+		}
+		greetingSegment[fmt.Sprintf("req-%d", i)] = sub["id"].(string)
+	}
 
 	out := stop()
 	if strings.Contains(out, "top-secret-jwt") || strings.Contains(out, "super-secret-session-token") {
@@ -299,13 +409,20 @@ func TestHelloThroughRuntimeAPI(t *testing.T) {
 				t.Errorf("%s: xray_trace_id = %v", id, rec["xray_trace_id"])
 			}
 		}
+		// The greeting, logged in its subsegment, names it; the event, logged before, does not.
+		if seg, _ := recs[len(recs)-1]["xray_segment_id"].(string); wantRecords == 2 && seg != greetingSegment[id] {
+			t.Errorf("%s: greeting logged with xray_segment_id %q, want %q", id, seg, greetingSegment[id])
+		}
+		if seg, ok := recs[0]["xray_segment_id"]; ok {
+			t.Errorf("%s: event logged with xray_segment_id %v", id, seg)
+		}
 	}
 }
 
 // TestHelloAnswersEveryEventSource sends the same request as an HTTP API (payload 2.0) event and as
 // an ALB event to the same binary.
 func TestHelloAnswersEveryEventSource(t *testing.T) {
-	invoke, _ := startFunction(t)
+	invoke, _, _ := startFunction(t)
 	v2, _ := json.Marshal(events.APIGatewayV2HTTPRequest{
 		Version: "2.0", RouteKey: "GET /hello/{name}", RawPath: "/hello/ann",
 		Headers: map[string]string{"accept": "application/json"},
