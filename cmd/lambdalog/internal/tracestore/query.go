@@ -102,8 +102,9 @@ func (s *Store) Query(ctx context.Context, q Query) (Page, error) {
 			page.Traces = append(page.Traces, t)
 		}
 		if len(page.Traces) >= q.Limit || time.Now().After(deadline) {
+			next := base64.RawURLEncoding.EncodeToString(k) // before Prev reuses k
 			if it.Prev() {
-				page.Next = base64.RawURLEncoding.EncodeToString(k)
+				page.Next = next
 			}
 			break
 		}
