@@ -16,23 +16,24 @@
 // Integers are big-endian, so that byte order is numeric order; times are
 // epoch milliseconds with the sign bit flipped.
 //
-//	d <trace id:16> <segment id:8> <state:1>  -> the document (state 0 in progress, 1 complete)
+//	d <trace id:16> <segment id:8>  -> state:1 (0 in progress, 1 complete), then the document
 //	t <start ms:8> <trace id:16>              -> empty: the earliest start_time of a batch's documents of the trace
 //	u <stored ms:8> <trace id:16>             -> empty: a batch stored documents of the trace then
 //	r <trace id:16>                           -> stored ms:8 of the last batch with documents of the trace
 //
 // A trace id 1-xxxxxxxx-yyyyyyyyyyyyyyyyyyyyyyyy is stored as its 16 bytes
 // (the 8 and the 24 hex digits), so one prefix scan of d reads a trace.
-// Put writes one synced batch: each document's d key (a complete document
-// also deletes the in-progress key of its id), and for each trace in the
-// batch a t, a u and an r key. Every key is written blind (no read before
-// the write), so concurrent writers need no lock.
+// Put writes one synced batch: a Pebble merge operand under each
+// document's d key, and for each trace in the batch a t, a u and an r key.
+// The merge operator keeps a complete document over an in-progress one
+// whatever order they arrive in, and the newer of two of the same state.
+// Every key is written blind (no read before the write), so concurrent
+// writers need no lock.
 //
 // # Assembly
 //
-// Trace reads a trace's documents and assembles them: an in-progress
-// document is dropped when the complete one of its id is stored (whatever
-// the order they arrived in); each subsegment sent on its own is joined to
+// Trace reads a trace's documents (one per segment id, after the merge)
+// and assembles them: each subsegment sent on its own is joined to
 // the segment or subsegment its parent_id names, among the subsegments in
 // the order of their start; a subsegment whose parent is the
 // AWS::Lambda::Function segment joins that segment's Invocation subsegment,

@@ -68,7 +68,7 @@ func ParseDocument(raw []byte) (Document, error) {
 	if len(raw) > MaxDocumentSize {
 		return d, &DocumentError{Code: CodeTooLarge, Message: fmt.Sprintf("segment document of %d bytes exceeds the limit of %d bytes", len(raw), MaxDocumentSize)}
 	}
-	if !json.Valid(raw) {
+	if !validJSON(raw) {
 		return d, &DocumentError{Code: CodeJSONFormat, Message: "segment document is not valid JSON"}
 	}
 	var f struct {

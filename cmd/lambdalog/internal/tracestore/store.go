@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"sync"
@@ -88,7 +89,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	po := &pebble.Options{MemTableSize: 32 << 20, MemTableStopWritesThreshold: 4}
+	po := &pebble.Options{Merger: docMerger, MemTableSize: 32 << 20, MemTableStopWritesThreshold: 4}
 	db, err := pebbledb.Open(dir, po, pebbledb.Options{
 		Name: "tracestore", InMemory: opts.InMemory, MinFreeBytes: opts.MinFreeBytes, Logger: logger, OnFatal: opts.OnFatal,
 	})
@@ -134,17 +135,50 @@ func (s *Store) Close() error {
 	return s.closeErr
 }
 
-// docKey is d <trace:16> <segment:8> <state:1>: state 0 in progress, 1 complete.
-func docKey(t TraceID, id SegmentID, complete bool) []byte {
-	k := make([]byte, 0, 26)
+// docKey is d <trace:16> <segment:8>.
+func docKey(t TraceID, id SegmentID) []byte {
+	k := make([]byte, 0, 25)
 	k = append(k, prefixDoc)
 	k = append(k, t[:]...)
-	k = append(k, id[:]...)
-	if complete {
-		return append(k, 1)
-	}
-	return append(k, 0)
+	return append(k, id[:]...)
 }
+
+// Document values are a state byte, then the document.
+const (
+	stateInProgress = 0
+	stateComplete   = 1
+)
+
+// docMerger combines the documents written under one key: a complete
+// document wins over an in-progress one whatever their order, and between
+// two of the same state the newer wins. So a complete document replaces
+// the in-progress one with no read and no delete.
+var docMerger = &pebble.Merger{
+	Name: "lambdalog.tracestore.document",
+	Merge: func(_, value []byte) (pebble.ValueMerger, error) {
+		return &docMerge{v: append([]byte(nil), value...)}, nil
+	},
+}
+
+type docMerge struct{ v []byte }
+
+func complete(v []byte) bool { return len(v) > 0 && v[0] == stateComplete }
+
+func (m *docMerge) MergeNewer(value []byte) error {
+	if complete(value) || !complete(m.v) {
+		m.v = append(m.v[:0], value...)
+	}
+	return nil
+}
+
+func (m *docMerge) MergeOlder(value []byte) error {
+	if complete(value) && !complete(m.v) {
+		m.v = append(m.v[:0], value...)
+	}
+	return nil
+}
+
+func (m *docMerge) Finish(bool) ([]byte, io.Closer, error) { return m.v, nil, nil }
 
 // docRange bounds the document keys of a trace: every docKey of it is in
 // [lo, hi).
@@ -172,8 +206,8 @@ func latestKey(t TraceID) []byte { return append([]byte{prefixLatest}, t[:]...) 
 func millis(sec float64) int64 { return int64(math.Floor(sec * 1000)) }
 
 // Put stores documents durably, in one synced batch: a complete document
-// replaces the in-progress one of the same id. The documents' Raw bytes
-// are copied.
+// replaces the in-progress one of the same id, whichever comes first. The
+// documents' Raw bytes are copied.
 func (s *Store) Put(ctx context.Context, docs []Document) error {
 	if len(docs) == 0 {
 		return nil
@@ -185,15 +219,21 @@ func (s *Store) Put(ctx context.Context, docs []Document) error {
 	defer b.Close()
 	now := s.now().UnixMilli()
 	starts := make(map[TraceID]float64, min(len(docs), 64))
+	var key [25]byte
+	key[0] = prefixDoc
 	for i := range docs {
 		d := &docs[i]
-		if err := b.Set(docKey(d.Trace, d.ID, !d.InProgress), d.Raw, nil); err != nil {
-			return fmt.Errorf("tracestore: put: %w", err)
+		copy(key[1:17], d.Trace[:])
+		copy(key[17:], d.ID[:])
+		op := b.MergeDeferred(len(key), 1+len(d.Raw))
+		copy(op.Key, key[:])
+		op.Value[0] = stateComplete
+		if d.InProgress {
+			op.Value[0] = stateInProgress
 		}
-		if !d.InProgress {
-			if err := b.Delete(docKey(d.Trace, d.ID, false), nil); err != nil {
-				return fmt.Errorf("tracestore: put: %w", err)
-			}
+		copy(op.Value[1:], d.Raw)
+		if err := op.Finish(); err != nil {
+			return fmt.Errorf("tracestore: put: %w", err)
 		}
 		if st, ok := starts[d.Trace]; !ok || d.Start < st {
 			starts[d.Trace] = d.Start
@@ -242,15 +282,11 @@ func (s *Store) load(ctx context.Context, id TraceID) (docs []storedDoc, limited
 			limited = true
 			break
 		}
-		k := it.Key()
-		if len(k) != 26 {
+		k, v := it.Key(), it.Value()
+		if len(k) != 25 || len(v) < 1 {
 			continue
 		}
-		var d storedDoc
-		copy(d.id[:], k[17:25])
-		d.complete = k[25] == 1
-		d.raw = append([]byte(nil), it.Value()...)
-		docs = append(docs, d)
+		docs = append(docs, storedDoc{raw: append([]byte(nil), v[1:]...)})
 	}
 	if err := it.Close(); err != nil {
 		return nil, false, fmt.Errorf("tracestore: read trace: %w", err)

@@ -180,7 +180,7 @@ func TestAssembly(t *testing.T) {
 	}
 	sum := tr.Summary()
 	if sum.Start != 1000 || sum.Duration != 1 || sum.ResponseTime != 1 || !sum.HasFault || sum.HasError || sum.IsPartial ||
-		sum.HTTP.Status != 200 || sum.EntryPoint == nil || *sum.EntryPoint != (ServiceID{Name: "f", Type: "AWS::Lambda"}) || sum.Revision != 5 {
+		sum.HTTP.Status != 200 || sum.EntryPoint == nil || *sum.EntryPoint != (ServiceID{Name: "f", Type: "AWS::Lambda"}) || sum.Revision != 4 {
 		t.Errorf("summary %+v", sum)
 	}
 	if v := sum.Annotations["User"]; len(v) != 1 || v[0].Value != "ann" || len(v[0].Services) != 1 || v[0].Services[0].Type != "AWS::Lambda::Function" {

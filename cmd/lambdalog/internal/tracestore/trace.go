@@ -18,7 +18,7 @@ type Trace struct {
 	// segment documents, the orphans (independent subsegments whose parent
 	// is not in the trace) and the inferred segments.
 	Segments []*Segment
-	// Documents is how many documents were stored for the trace.
+	// Documents is how many documents the trace has: one per segment id.
 	Documents int
 	// LimitExceeded is true when the trace had more than maxTraceDocuments
 	// documents; the rest were not read.
@@ -33,20 +33,14 @@ const maxTraceDocuments = 10000
 
 // storedDoc is a document as read from the store.
 type storedDoc struct {
-	id       SegmentID
-	complete bool
-	raw      []byte
+	raw []byte
 }
 
-// assemble builds a Trace from its stored documents, ordered by id with,
-// for each id, the in-progress document before the complete one.
+// assemble builds a Trace from its stored documents, one per segment id.
 func assemble(id TraceID, docs []storedDoc) *Trace {
 	t := &Trace{ID: id.String(), Documents: len(docs), index: map[string]*Segment{}}
 	var independent []*Segment
-	for i, d := range docs {
-		if !d.complete && i+1 < len(docs) && docs[i+1].id == d.id {
-			continue // replaced by the complete document that follows
-		}
+	for _, d := range docs {
 		s := parseSegment(d.raw, nil)
 		if s == nil {
 			continue
