@@ -288,7 +288,7 @@ func TestOTLP(t *testing.T) {
 				StartTimeUnixNano: ns + 10e6, EndTimeUnixNano: ns + 20e6,
 				Attributes: []*commonpb.KeyValue{str("rpc.system", "aws-api"), str("rpc.service", "DynamoDB"), str("rpc.method", "GetItem"), str("aws.table_name", "orders")},
 				Status:     &tracepb.Status{Code: tracepb.Status_STATUS_CODE_ERROR, Message: "boom"},
-				Events: []*tracepb.Span_Event{{Name: "exception", Attributes: []*commonpb.KeyValue{str("exception.type", "ResourceNotFoundException"), str("exception.message", "no table")}}}},
+				Events:     []*tracepb.Span_Event{{Name: "exception", Attributes: []*commonpb.KeyValue{str("exception.type", "ResourceNotFoundException"), str("exception.message", "no table")}}}},
 			{TraceId: tid, SpanId: []byte{0, 0, 0, 0, 0, 0, 0, 0}, Name: "bad"},
 		}}},
 	}
