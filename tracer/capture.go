@@ -26,22 +26,57 @@ var ErrInvalidKey = errors.New("invalid key")
 
 // entity is a subsegment the tracer opened (the handler's or a captured function's): an SDK span
 // and the annotations and metadata put on it, which become its attributes when it ends. It is
-// the invocation.Entity the logger finds on the context.
+// the invocation.Entity the logger finds on the context, and it holds the context that carries
+// it, so that opening one costs one allocation besides the SDK's.
 type entity struct {
-	t    *Tracer
-	span trace.Span
-	name string // the captured function's name, for "<name> response" and "<name> error"
+	ctx   invocation.EntityContext
+	t     *Tracer
+	span  trace.Span
+	names *spanNames
 
 	mu          sync.Mutex
 	ended       bool
 	annotations []attribute.KeyValue
 	metadata    []metadatum
+	annBuf      [4]attribute.KeyValue
+	metaBuf     [2]metadatum
 }
 
 type metadatum struct {
 	namespace, key string
 	value          any
 }
+
+// spanNames are the names of a captured function's subsegment and metadata.
+type spanNames struct {
+	span, response, err string // "## name", "name response", "name error"
+}
+
+// maxNames bounds the tracer's cache of spanNames.
+const maxNames = 1024
+
+// namesFor returns the names for a captured function, made once per name.
+func (t *Tracer) namesFor(name string) *spanNames {
+	t.namesMu.RLock()
+	n := t.names[name]
+	t.namesMu.RUnlock()
+	if n != nil {
+		return n
+	}
+	n = &spanNames{"## " + name, name + " response", name + " error"}
+	t.namesMu.Lock()
+	if len(t.names) < maxNames {
+		t.names[name] = n
+	}
+	t.namesMu.Unlock()
+	return n
+}
+
+// The span kinds of the tracer's spans, as start options made once.
+var (
+	internalSpan = trace.WithSpanKind(trace.SpanKindInternal)
+	serverSpan   = trace.WithSpanKind(trace.SpanKindServer)
+)
 
 // AppendEntityID appends the subsegment's id.
 func (e *entity) AppendEntityID(b []byte) []byte {
@@ -50,10 +85,13 @@ func (e *entity) AppendEntityID(b []byte) []byte {
 }
 
 // start opens the subsegment "## name" under the span on ctx.
-func (t *Tracer) start(ctx context.Context, name string, kind trace.SpanKind) (context.Context, *entity) {
-	ctx, span := t.tracer.Start(ctx, "## "+name, trace.WithSpanKind(kind))
-	e := &entity{t: t, span: span, name: name}
-	return invocation.WithEntity(ctx, e), e
+func (t *Tracer) start(ctx context.Context, name string, kind trace.SpanStartOption) (context.Context, *entity) {
+	n := t.namesFor(name)
+	ctx, span := t.tracer.Start(ctx, n.span, kind)
+	e := &entity{t: t, span: span, names: n}
+	e.annotations, e.metadata = e.annBuf[:0], e.metaBuf[:0]
+	e.ctx = invocation.EntityContext{Context: ctx, Entity: e}
+	return &e.ctx, e
 }
 
 // entityFrom returns the innermost subsegment the tracer opened on ctx, or nil.
@@ -62,16 +100,16 @@ func entityFrom(ctx context.Context) *entity {
 	return e
 }
 
-// end records how the captured function returned and ends the subsegment.
-func (e *entity) end(result any, err error) {
+// end records how the captured function returned (its result if respond) and ends the subsegment.
+func (e *entity) end(result any, respond bool, err error) {
 	if err != nil {
 		e.span.RecordError(err)
 		e.span.SetStatus(codes.Error, err.Error())
 		if e.t.captureError {
-			e.put(e.t.service, e.name+" error", err.Error())
+			e.put(e.t.service, e.names.err, err.Error())
 		}
-	} else if e.t.captureResponse {
-		e.put(e.t.service, e.name+" response", result)
+	} else if respond && e.t.captureResponse {
+		e.put(e.t.service, e.names.response, result)
 	}
 	e.finish()
 }
@@ -86,7 +124,7 @@ func (e *entity) endPanic(p any) {
 	))
 	e.span.SetStatus(codes.Error, "panic: "+msg)
 	if e.t.captureError {
-		e.put(e.t.service, e.name+" error", "panic: "+msg)
+		e.put(e.t.service, e.names.err, "panic: "+msg)
 	}
 	e.finish()
 }
@@ -105,19 +143,24 @@ func panicStack() string {
 	return s
 }
 
+// jsonBufs holds the buffers finish encodes metadata in.
+var jsonBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
 // finish sets the annotations and metadata as the span's attributes and ends it.
 func (e *entity) finish() {
 	e.mu.Lock()
 	e.ended = true
 	attrs := e.annotations
-	if n := len(e.annotations); n > 0 {
-		keys := make([]string, n)
-		for i, kv := range e.annotations {
-			keys[i] = string(kv.Key)
+	if len(e.annotations) > 0 {
+		var list [8]string
+		keys := list[:0]
+		for _, kv := range e.annotations {
+			keys = append(keys, string(kv.Key))
 		}
 		attrs = append(attrs, attribute.StringSlice(attrAnnotations, keys))
 	}
-	var buf []byte
+	bp := jsonBufs.Get().(*[]byte)
+	buf := *bp
 	for i, m := range e.metadata {
 		if m.namespace == "" {
 			continue // already written with an earlier entry of its namespace
@@ -137,7 +180,15 @@ func (e *entity) finish() {
 			}
 		}
 		buf = append(buf, '}')
-		attrs = append(attrs, attribute.String(attrMetadataPrefix+m.namespace, string(buf)))
+		key := e.t.metadataKey
+		if m.namespace != e.t.service {
+			key = attrMetadataPrefix + m.namespace
+		}
+		attrs = append(attrs, attribute.String(key, string(buf)))
+	}
+	if cap(buf) <= 64<<10 {
+		*bp = buf
+		jsonBufs.Put(bp)
 	}
 	e.mu.Unlock()
 	if len(attrs) > 0 {
@@ -202,43 +253,32 @@ func (e *entity) put(namespace, key string, value any) {
 //
 // Outside a traced invocation (tracer disabled, Sampled=0, no handler middleware) it only calls
 // fn(ctx).
-func CaptureMethod[T any](ctx context.Context, name string, fn func(context.Context) (T, error)) (result T, err error) {
-	parent := entityFrom(ctx)
-	if parent == nil {
-		return fn(ctx)
-	}
-	ctx, e := parent.t.start(ctx, name, trace.SpanKindInternal)
-	defer func() {
-		if p := recover(); p != nil {
-			e.endPanic(p)
-			panic(p)
-		}
-	}()
-	result, err = fn(ctx)
-	e.end(result, err)
-	return result, err
+func CaptureMethod[T any](ctx context.Context, name string, fn func(context.Context) (T, error)) (T, error) {
+	return capture(ctx, name, true, fn)
 }
 
 // Capture is CaptureMethod for a function that returns only an error; no response is recorded.
 func Capture(ctx context.Context, name string, fn func(context.Context) error) error {
+	_, err := capture(ctx, name, false, func(ctx context.Context) (struct{}, error) { return struct{}{}, fn(ctx) })
+	return err
+}
+
+// capture runs fn in a subsegment, recording its result if respond.
+func capture[T any](ctx context.Context, name string, respond bool, fn func(context.Context) (T, error)) (T, error) {
 	parent := entityFrom(ctx)
 	if parent == nil {
 		return fn(ctx)
 	}
-	ctx, e := parent.t.start(ctx, name, trace.SpanKindInternal)
+	ctx, e := parent.t.start(ctx, name, internalSpan)
 	defer func() {
 		if p := recover(); p != nil {
 			e.endPanic(p)
 			panic(p)
 		}
 	}()
-	err := fn(ctx)
-	if err != nil {
-		e.end(nil, err)
-	} else {
-		e.finish()
-	}
-	return err
+	result, err := fn(ctx)
+	e.end(result, respond, err)
+	return result, err
 }
 
 // AnnotationValue is the type of an annotation's value: a string, a boolean or a number.

@@ -36,22 +36,8 @@ func Wrap[In, Out any](t *Tracer, h func(context.Context, In) (Out, error)) func
 		return h
 	}
 	w := t.newHandler(h)
-	return func(ctx context.Context, in In) (out Out, err error) {
-		ctx, e := w.start(ctx)
-		if e == nil {
-			return h(ctx, in)
-		}
-		defer func() {
-			if p := recover(); p != nil {
-				e.endPanic(p)
-				t.flush(ctx)
-				panic(p)
-			}
-		}()
-		out, err = h(ctx, in)
-		e.end(out, err)
-		t.flush(ctx)
-		return out, err
+	return func(ctx context.Context, in In) (Out, error) {
+		return invoke(ctx, w, true, func(ctx context.Context) (Out, error) { return h(ctx, in) })
 	}
 }
 
@@ -61,25 +47,8 @@ func WrapAction[In any](t *Tracer, h func(context.Context, In) error) func(conte
 		return h
 	}
 	w := t.newHandler(h)
-	return func(ctx context.Context, in In) (err error) {
-		ctx, e := w.start(ctx)
-		if e == nil {
-			return h(ctx, in)
-		}
-		defer func() {
-			if p := recover(); p != nil {
-				e.endPanic(p)
-				t.flush(ctx)
-				panic(p)
-			}
-		}()
-		err = h(ctx, in)
-		if err != nil {
-			e.end(nil, err)
-		} else {
-			e.finish()
-		}
-		t.flush(ctx)
+	return func(ctx context.Context, in In) error {
+		_, err := invoke(ctx, w, false, func(ctx context.Context) (struct{}, error) { return struct{}{}, h(ctx, in) })
 		return err
 	}
 }
@@ -90,23 +59,26 @@ func WrapNoEvent[Out any](t *Tracer, h func(context.Context) (Out, error)) func(
 		return h
 	}
 	w := t.newHandler(h)
-	return func(ctx context.Context) (out Out, err error) {
-		ctx, e := w.start(ctx)
-		if e == nil {
-			return h(ctx)
-		}
-		defer func() {
-			if p := recover(); p != nil {
-				e.endPanic(p)
-				t.flush(ctx)
-				panic(p)
-			}
-		}()
-		out, err = h(ctx)
-		e.end(out, err)
-		t.flush(ctx)
-		return out, err
+	return func(ctx context.Context) (Out, error) { return invoke(ctx, w, true, h) }
+}
+
+// invoke runs one invocation of a wrapped handler, call, recording its response if respond.
+func invoke[Out any](ctx context.Context, w *handler, respond bool, call func(context.Context) (Out, error)) (Out, error) {
+	ctx, e := w.start(ctx)
+	if e == nil {
+		return call(ctx)
 	}
+	defer func() {
+		if p := recover(); p != nil {
+			e.endPanic(p)
+			w.t.flush(ctx)
+			panic(p)
+		}
+	}()
+	out, err := call(ctx)
+	e.end(out, respond, err)
+	w.t.flush(ctx)
+	return out, err
 }
 
 // handler is the per-wrapped-handler state.
@@ -152,7 +124,7 @@ func (w *handler) start(ctx context.Context) (context.Context, *entity) {
 	if !sc.IsSampled() {
 		return ctx, nil
 	}
-	ctx, e := w.t.start(ctx, w.name, trace.SpanKindServer)
+	ctx, e := w.t.start(ctx, w.name, serverSpan)
 	e.annotations = append(e.annotations, attribute.Bool(AnnotationColdStart, cold), w.service)
 	return ctx, e
 }

@@ -356,37 +356,21 @@ func appendTime(b []byte, t time.Time) []byte {
 // appendName appends name as X-Ray accepts it: Unicode letters, digits and white space and
 // _ . : / % & # = + \ - @, other characters dropped, at most 200 characters, "unnamed" if empty.
 func appendName(b []byte, name string) []byte {
-	b = append(b, '"')
-	start, n := len(b), 0
+	var buf [4 * maxNameLen]byte
+	kept, n := buf[:0], 0
 	for _, r := range name {
 		if n == maxNameLen {
 			break
 		}
-		if r == utf8.RuneError || !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsSpace(r) || strings.ContainsRune(`_.:/%&#=+\-@`, r)) {
-			continue
-		}
-		n++
-		switch r {
-		case '\\':
-			b = append(b, '\\', '\\')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			if r < 0x20 || r == 0x2028 || r == 0x2029 {
-				b = fmt.Appendf(b, `\u%04x`, r)
-			} else {
-				b = utf8.AppendRune(b, r)
-			}
+		if r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsSpace(r) || strings.ContainsRune(`_.:/%&#=+\-@`, r)) {
+			kept = utf8.AppendRune(kept, r)
+			n++
 		}
 	}
-	if len(b) == start {
-		b = append(b, unnamedSpan...)
+	if n == 0 {
+		return jsonstr.Append(b, unnamedSpan)
 	}
-	return append(b, '"')
+	return jsonstr.Append(b, kept)
 }
 
 // appendCause appends the cause of a span's error: its exception events, or the status
@@ -596,7 +580,7 @@ func appendAnnotations(b []byte, attrs []attribute.KeyValue, keys []string) []by
 	b = append(b, `,"annotations":{`...)
 	start := len(b)
 	for _, kv := range attrs {
-		if !slices.Contains(keys, string(kv.Key)) {
+		if kv.Key == "" || !slices.Contains(keys, string(kv.Key)) {
 			continue
 		}
 		switch kv.Value.Type() {
@@ -630,12 +614,14 @@ func appendMetadata(b []byte, attrs []attribute.KeyValue, annotations []string) 
 	mark := len(b)
 	b = append(b, `,"metadata":{`...)
 	start := len(b)
-	var defaultNS string // the JSON object of an aws.xray.metadata.default attribute
-	for _, kv := range attrs {
+	var defaultNS string  // the JSON object of an aws.xray.metadata.default attribute
+	var namespaces uint64 // bit i: attribute i is a namespace, written
+	for i, kv := range attrs {
 		ns, ok := strings.CutPrefix(string(kv.Key), attrMetadataPrefix)
-		if !ok || kv.Value.Type() != attribute.STRING || !isJSONObject(kv.Value.AsString()) {
+		if !ok || i >= 64 || kv.Value.Type() != attribute.STRING || !isJSONObject(kv.Value.AsString()) {
 			continue
 		}
+		namespaces |= 1 << i
 		if ns == defaultMetadataName {
 			defaultNS = kv.Value.AsString()
 			continue
@@ -657,17 +643,11 @@ func appendMetadata(b []byte, attrs []attribute.KeyValue, annotations []string) 
 		inner := strings.TrimSpace(defaultNS[1 : len(defaultNS)-1])
 		b = append(b, inner...)
 	}
-	for _, kv := range attrs {
+	for i, kv := range attrs {
 		key := string(kv.Key)
-		if slices.Contains(annotations, key) {
-			continue
-		}
-		if strings.HasPrefix(key, attrMetadataPrefix) {
-			// A metadata attribute that is not a JSON object is kept, under its key.
-			if kv.Value.Type() == attribute.STRING && isJSONObject(kv.Value.AsString()) {
-				continue
-			}
-		} else if consumed(key) {
+		// A metadata attribute that is not a JSON object is kept, under its key.
+		if (i < 64 && namespaces&(1<<i) != 0) || slices.Contains(annotations, key) ||
+			(consumed(key) && !strings.HasPrefix(key, attrMetadataPrefix)) {
 			continue
 		}
 		if len(b) > objStart {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -43,9 +44,13 @@ type Tracer struct {
 	captureError    bool
 	enabled         bool
 
-	provider *sdktrace.TracerProvider // nil when disabled
-	tracer   trace.Tracer
-	proc     *processor
+	provider    *sdktrace.TracerProvider // nil when disabled
+	tracer      trace.Tracer
+	proc        *processor
+	metadataKey string // the attribute of the service's metadata namespace
+
+	namesMu sync.RWMutex
+	names   map[string]*spanNames
 
 	warnings     io.Writer
 	warnedExport atomic.Bool
@@ -151,6 +156,8 @@ func New(opts ...Option) (*Tracer, error) {
 		}
 	}
 	t.proc = &processor{exp: exp}
+	t.metadataKey = attrMetadataPrefix + t.service
+	t.names = map[string]*spanNames{}
 	attrs := []attribute.KeyValue{
 		attribute.String("service.name", t.service),
 		attribute.String("cloud.provider", "aws"),

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -185,4 +186,23 @@ func TestConcurrentInvocationsLoseNothing(t *testing.T) {
 			t.Errorf("span %s: sent %d times, parent %s", id, n, p)
 		}
 	}
+}
+
+// FuzzDaemonAddress: any AWS_XRAY_DAEMON_ADDRESS value gives a host:port or an error naming it.
+func FuzzDaemonAddress(f *testing.F) {
+	for _, s := range []string{"127.0.0.1:2000", "tcp:127.0.0.1:2000 udp:127.0.0.2:2001", "udp:[::1]:1", " : ", "udp: tcp:"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		addr, err := parseDaemonAddress(s)
+		if err != nil {
+			if addr != "" || !strings.Contains(err.Error(), fmt.Sprintf("%q", s)) {
+				t.Fatalf("%q: %q, %v", s, addr, err)
+			}
+			return
+		}
+		if host, port, err := net.SplitHostPort(addr); err != nil || host == "" || port == "" || !strings.Contains(s, addr) {
+			t.Fatalf("%q: %q", s, addr)
+		}
+	})
 }
