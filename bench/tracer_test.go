@@ -48,22 +48,24 @@ func BenchmarkTracer(b *testing.B) {
 	})
 	ctx = context.WithValue(ctx, "x-amzn-trace-id", benchTraceHeader) //nolint:staticcheck // aws-lambda-go's key
 	in := benchOrder{User: "alice", Items: 3}
-	cpuPerOp, allocsPerOp := map[string]float64{}, map[string]float64{}
+	type figures struct{ wall, cpu, allocs float64 }
+	perOp := map[string]figures{}
 	defer func() {
-		if ours := cpuPerOp["lambdalog"]; ours > 0 && cpuPerOp["otel"] > 0 {
-			b.Logf("lambdalog/otel: %.2fx the CPU time (%.0f vs %.0f cpu-ns/op), %.2fx the allocations (%.1f vs %.1f allocs/op)",
-				ours/cpuPerOp["otel"], ours, cpuPerOp["otel"],
-				allocsPerOp["lambdalog"]/allocsPerOp["otel"], allocsPerOp["lambdalog"], allocsPerOp["otel"])
+		ours, theirs := perOp["lambdalog"], perOp["otel"]
+		if ours.cpu > 0 && theirs.cpu > 0 {
+			b.Logf("lambdalog/otel: %.2fx the time (%.0f vs %.0f ns/op), %.2fx the CPU time (%.0f vs %.0f cpu-ns/op), %.2fx the allocations (%.1f vs %.1f allocs/op)",
+				ours.wall/theirs.wall, ours.wall, theirs.wall, ours.cpu/theirs.cpu, ours.cpu, theirs.cpu,
+				ours.allocs/theirs.allocs, ours.allocs, theirs.allocs)
 		}
 	}()
 	measure := func(b *testing.B) func() {
 		b.ReportAllocs()
 		start, mallocs := processCPU(), readMallocs()
 		return func() {
-			name := strings.TrimPrefix(b.Name(), "BenchmarkTracer/")
-			cpuPerOp[name] = float64(processCPU()-start) / float64(b.N)
-			allocsPerOp[name] = float64(readMallocs()-mallocs) / float64(b.N)
-			b.ReportMetric(cpuPerOp[name], "cpu-ns/op")
+			n := float64(b.N)
+			f := figures{float64(b.Elapsed()) / n, float64(processCPU()-start) / n, float64(readMallocs()-mallocs) / n}
+			perOp[strings.TrimPrefix(b.Name(), "BenchmarkTracer/")] = f
+			b.ReportMetric(f.cpu, "cpu-ns/op")
 		}
 	}
 

@@ -18,10 +18,10 @@ import (
 	"github.com/lambdalog/lambdalog/internal/invocation"
 )
 
-// cloudWatchLogs answers CloudWatch Logs' JSON protocol as the service does for three
+// cloudWatchLogs answers CloudWatch Logs' JSON protocol as the service does for four
 // operations: CreateLogGroup succeeds, DescribeLogStreams fails with ResourceNotFoundException
 // (400), PutRetentionPolicy fails twice with ServiceUnavailableException (503) and then
-// succeeds. It keeps the trace header of each request.
+// succeeds, DeleteLogGroup always fails so. It keeps the trace header of each request.
 type cloudWatchLogs struct {
 	mu       sync.Mutex
 	attempts map[string]int
@@ -41,7 +41,7 @@ func (s *cloudWatchLogs) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case op == "DescribeLogStreams":
 		w.WriteHeader(400)
 		w.Write([]byte(`{"__type":"ResourceNotFoundException","message":"The specified log group does not exist."}`))
-	case op == "PutRetentionPolicy" && n <= 2:
+	case op == "PutRetentionPolicy" && n <= 2, op == "DeleteLogGroup":
 		w.WriteHeader(503)
 		w.Write([]byte(`{"__type":"ServiceUnavailableException","message":"try again"}`))
 	default:
@@ -81,8 +81,13 @@ func TestAWSMiddleware(t *testing.T) {
 		if !errors.As(err, &notFound) || notFound.ErrorCode() != "ResourceNotFoundException" {
 			t.Errorf("DescribeLogStreams: %v", err)
 		}
-		_, err = client.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String("/orders"), RetentionInDays: aws.Int32(7)})
-		return "", err
+		if _, err = client.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String("/orders"), RetentionInDays: aws.Int32(7)}); err != nil {
+			return "", err
+		}
+		if _, err = client.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String("/orders")}); err == nil {
+			t.Error("DeleteLogGroup succeeded")
+		}
+		return "", nil
 	}
 	h := lambda.NewHandler(WrapNoEvent(tr, calls))
 	if _, err := h.Invoke(invokeCtx("req", sampled+";Lineage=a87bd80c:1"), nil); err != nil {
@@ -90,7 +95,7 @@ func TestAWSMiddleware(t *testing.T) {
 	}
 	doc := d.collect(1)[0]
 	subs, _ := doc.m["subsegments"].([]any)
-	if len(subs) != 3 {
+	if len(subs) != 4 {
 		t.Fatalf("subsegments: %s", doc.raw)
 	}
 	want := []struct {
@@ -101,6 +106,7 @@ func TestAWSMiddleware(t *testing.T) {
 		{"CreateLogGroup", "CreateLogGroup-request-1", 200, 0, false, false},
 		{"DescribeLogStreams", "DescribeLogStreams-request-1", 400, 0, true, false},
 		{"PutRetentionPolicy", "PutRetentionPolicy-request-3", 200, 2, false, false},
+		{"DeleteLogGroup", "DeleteLogGroup-request-3", 503, 2, false, true},
 	}
 	for i, s := range subs {
 		m, w := s.(map[string]any), want[i]
@@ -109,7 +115,7 @@ func TestAWSMiddleware(t *testing.T) {
 		retries, _ := a["retries"].(float64)
 		if m["name"] != "CloudWatch Logs" || m["namespace"] != "aws" || a["operation"] != w.op || a["region"] != "eu-west-1" ||
 			a["request_id"] != w.requestID || resp["status"] != w.status || retries != w.retries ||
-			(m["error"] == true) != w.err || (m["fault"] == true) != w.fault {
+			(m["error"] == true) != w.err || (m["fault"] == true) != w.fault || (m["cause"] != nil) != (w.err || w.fault) {
 			t.Errorf("%s: %v", w.op, m)
 		}
 		for _, header := range service.headers[w.op] {

@@ -289,10 +289,10 @@ type AnnotationValue interface {
 // PutAnnotation adds an annotation, which X-Ray indexes for filter expressions
 // (annotation.key = value), to the subsegment open on ctx, replacing an earlier value of the
 // same key. The key must be ASCII letters, digits and underscores, as X-Ray requires for
-// filtering: any other key is not recorded, is reported once on the warnings writer, and gives
-// an error wrapping ErrInvalidKey; so is a float that is NaN or infinite. X-Ray indexes at most
-// 50 annotations per trace. Outside a traced invocation nothing is recorded and the error is nil
-// (unless the key is invalid).
+// filtering: any other key, or a float that is NaN or infinite, is not recorded and gives an
+// error wrapping ErrInvalidKey, which the tracer also reports on its warnings writer the first
+// time, in a traced invocation. X-Ray indexes at most 50 annotations per trace. Outside a traced
+// invocation nothing is recorded and the error is nil unless the annotation is invalid.
 func PutAnnotation[V AnnotationValue](ctx context.Context, key string, value V) error {
 	kv, err := annotation(key, value)
 	e := entityFrom(ctx)

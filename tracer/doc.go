@@ -64,14 +64,18 @@
 // it nested in "subsegments"; an invocation that ends all its spans in time is one datagram:
 //
 //	{"format": "json", "version": 1}
-//	{"name":"## handler","id":"70de5b6f19ff9a0a","start_time":1700000000.100000,
-//	 "end_time":1700000000.120000,"trace_id":"1-5759e988-bd862e3fe1be46a994272793",
+//	{"name":"## handler","id":"cbcd90a584e0ff74","start_time":1796167260.090351,
+//	 "end_time":1796167260.090397,"trace_id":"1-5759e988-000000000000000000000001",
 //	 "type":"subsegment","parent_id":"53995c3f42cd8ad8","namespace":"local",
-//	 "annotations":{"ColdStart":true,"Service":"hello"},
-//	 "metadata":{"hello":{"handler response":{"statusCode":200}}},
-//	 "subsegments":[{"name":"## hello_name","id":"...","start_time":...,"end_time":...,
-//	   "namespace":"local","annotations":{"User":"ann"},"metadata":{...}}]}
+//	 "annotations":{"ColdStart":false,"Service":"hello-api"},
+//	 "metadata":{"hello-api":{"handler response":{"statusCode":200,...}}},
+//	 "subsegments":[{"name":"## hello_name","id":"67c3abcca6e86bda","start_time":1796167260.090366,
+//	   "end_time":1796167260.090388,"namespace":"local","annotations":{"User":"world"},
+//	   "metadata":{"hello-api":{"hello_name response":{"message":"hello world!"}}}}]}
 //
+// (one line on the wire; the examples/hello function answering GET /hello/world). Times are
+// seconds since the epoch with microseconds; names keep only the characters X-Ray allows, at
+// most 200; the handler's and captured functions' subsegments have namespace local.
 // A document over the limit is split: its subsegments go as documents of their own (with their
 // parent's id), then the span alone; one still too large goes without its metadata, then
 // without its stack traces, else is dropped. No in-progress documents are sent: a subsegment is

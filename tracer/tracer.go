@@ -228,9 +228,10 @@ func (t *Tracer) Shutdown(ctx context.Context) error {
 	return t.provider.Shutdown(ctx)
 }
 
-// flush flushes at the end of an invocation and reports the first failure.
+// flush flushes at the end of an invocation and reports the first failure. The invocation's
+// context is still live: aws-lambda-go cancels it after the handler returns.
 func (t *Tracer) flush(ctx context.Context) {
-	if err := t.Flush(context.WithoutCancel(ctx)); err != nil {
+	if err := t.Flush(ctx); err != nil {
 		t.warnOnce(&t.warnedExport, "%v (further export failures are not reported)", err)
 	}
 }
