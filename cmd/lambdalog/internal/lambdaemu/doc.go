@@ -43,6 +43,35 @@
 // segments, a decoded "?" ends the path) and sends it decoded twice in
 // rawPath and the path parameters, answering 400 when that fails.
 //
+// # Tracing
+//
+// Every invocation gets a trace header (Lambda-Runtime-Trace-Id), built as
+// Lambda builds it (tracing.go): the caller's X-Amzn-Trace-Id (from the
+// Invoke API or the API Gateway front) is continued when its Root is a
+// valid trace id, else a new trace starts. A function with active tracing
+// (Function.Tracing; SAM's Tracing: Active) gets a header whose Parent is a
+// new AWS::Lambda::Function segment id, and an undecided sampling (no
+// Sampled, or Sampled=?) becomes Sampled=1; without it (PassThrough) the
+// header is passed on, Sampled=0 when undecided. The REPORT line's XRAY
+// part (active tracing only) carries the Root, the function segment's id and
+// the sampling decision: the same ids the function sees.
+//
+// With Options.Traces set, each sampled invocation of an actively traced
+// function emits the two segments Lambda emits, in its document format
+// (testdata/segments has golden examples): AWS::Lambda (from the request
+// reaching Lambda to the response; parent_id the caller's Parent; http
+// response status 200; aws.request_id; resource_arn) and
+// AWS::Lambda::Function (its id the header's Parent; aws account_id,
+// function_arn, resource_names and cloudwatch_logs; fault and cause when the
+// invocation failed, the cause being the runtime's
+// Lambda-Runtime-Function-XRay-Error-Cause when it sent one) with the
+// subsegments Initialization (on a cold start: process start to the first
+// /next), Invocation (the runtime taking the event to its answer, or to the
+// timeout or crash) and Overhead (the answer to the runtime's next /next,
+// waited for at most a second). With Options.XRayDaemonAddr set, functions
+// get AWS_XRAY_DAEMON_ADDRESS, _AWS_XRAY_DAEMON_ADDRESS,
+// _AWS_XRAY_DAEMON_PORT and AWS_XRAY_CONTEXT_MISSING=LOG_ERROR.
+//
 // # Differences from Lambda
 //
 //   - Processes run on the host as the current user, with the host's
@@ -79,6 +108,11 @@
 //     rule for custom runtimes and, since August 2025, for all runtimes).
 //   - INIT_START reports a fixed runtime version (provided:al2023.v100)
 //     and a zero runtime version ARN.
+//   - Active tracing samples every request whose caller did not decide
+//     (Lambda samples one a second and 5% of the rest). The REPORT line's
+//     SegmentId is the AWS::Lambda::Function segment's id. The AWS::Lambda
+//     segment's response status is 200 also for Event invocations, and it
+//     has none of the dwell-time or retry subsegments Lambda adds to them.
 //   - Text-format events keep their trailing newline, as Lambda stores
 //     them; JSON-format events do not. Under JSON, application lines are
 //     passed through unchanged (as for OS-only runtimes), except JSON lines

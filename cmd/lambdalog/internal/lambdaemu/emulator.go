@@ -28,6 +28,13 @@ type Options struct {
 	IdleTimeout time.Duration
 	// Logger reports the emulator's own problems; slog.Default by default.
 	Logger *slog.Logger
+	// Traces, when set, receives the AWS::Lambda and AWS::Lambda::Function
+	// segments of every sampled invocation of a function with active
+	// tracing (tracing.go).
+	Traces TraceSink
+	// XRayDaemonAddr, when set, is the X-Ray daemon address (host:port)
+	// given to functions as AWS_XRAY_DAEMON_ADDRESS.
+	XRayDaemonAddr string
 }
 
 // Emulator runs Lambda functions locally: one process per execution
@@ -44,7 +51,8 @@ type Emulator struct {
 	stop   chan struct{}
 	reaped chan struct{}
 
-	history history // recent invocations, for Invocations
+	history history        // recent invocations, for Invocations
+	traces  sync.WaitGroup // segments being stored
 }
 
 // pool holds one function's execution environments.
@@ -143,6 +151,7 @@ func (e *Emulator) Invoke(ctx context.Context, name string, in InvokeInput) (*In
 }
 
 func (e *Emulator) invoke(name, id string, in InvokeInput) (*InvokeOutput, error) {
+	received := time.Now()
 	env, err := e.acquire(name)
 	if err != nil {
 		return nil, err
@@ -155,13 +164,13 @@ func (e *Emulator) invoke(name, id string, in InvokeInput) (*InvokeOutput, error
 		payload:       in.Payload,
 		done:          make(chan result, 1),
 	}
-	if inv.traceID == "" {
-		inv.traceID = newTraceID(env.fn.Tracing)
-	}
+	inv.tracing = newTracing(in.TraceID, env.fn.Tracing, received)
+	inv.traceID = inv.tracing.header
 	if len(inv.payload) == 0 {
 		inv.payload = []byte("{}")
 	}
 	out := env.invoke(inv)
+	out.trace.emit(e, time.Now())
 	e.release(name, env, out.healthy)
 	return &InvokeOutput{RequestID: inv.id, Payload: out.payload, ErrorType: out.errorType, Log: out.log, LogStream: env.stream}, nil
 }
@@ -332,6 +341,7 @@ func (e *Emulator) Close() error {
 	}
 	e.mu.Unlock()
 	stopAll(all)
+	e.traces.Wait()
 	return nil
 }
 
@@ -342,13 +352,4 @@ func newRequestID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
-// newTraceID returns an X-Amzn-Trace-Id header as Lambda passes it.
-func newTraceID(sampled bool) string {
-	s := "0"
-	if sampled {
-		s = "1"
-	}
-	return fmt.Sprintf("Root=1-%08x-%s;Parent=%s;Sampled=%s", time.Now().Unix(), randomHex(12), randomHex(8), s)
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -26,6 +27,7 @@ const memoryPoll = 10 * time.Millisecond
 // invocation is one request delivered through the Runtime API.
 type invocation struct {
 	id, functionARN, traceID, clientContext string
+	tracing                                 *tracing // the X-Ray context; traceID is its header
 	payload                                 []byte
 	deadline                                time.Time
 	done                                    chan result
@@ -40,6 +42,7 @@ func (inv *invocation) finish(r result) { inv.once.Do(func() { inv.done <- r }) 
 type result struct {
 	payload   []byte
 	errorType string
+	xrayCause []byte // Lambda-Runtime-Function-XRay-Error-Cause, when valid
 }
 
 // environment is one execution environment: a runtime process, its
@@ -61,6 +64,11 @@ type environment struct {
 	warm     bool // init finished; touched only by the invoking goroutine
 	lastUsed time.Time
 
+	// lastNext is when the runtime last called /next (Unix nanoseconds);
+	// nextWaiter, when set, receives the time of the next call (tracing.go).
+	lastNext   atomic.Int64
+	nextWaiter atomic.Pointer[chan time.Time]
+
 	logMu   sync.Mutex
 	lastTS  time.Time
 	pending []LogEvent
@@ -76,6 +84,7 @@ type process struct {
 	out       *outputPipe
 	started   time.Time
 	ready     chan struct{} // closed at the first /next: init is done
+	readyAt   time.Time     // set before ready is closed
 	readyOnce sync.Once
 	initErr   chan result
 	exited    chan struct{} // closed when the process has exited
@@ -217,6 +226,9 @@ func (e *environment) environ() []string {
 	if env["PATH"] == "" {
 		env["PATH"] = "/usr/local/bin:/usr/bin/:/bin:/opt/bin"
 	}
+	if e.emu.opts.XRayDaemonAddr != "" {
+		env["AWS_XRAY_CONTEXT_MISSING"] = "LOG_ERROR"
+	}
 	for k, v := range fn.Env {
 		env[k] = v
 	}
@@ -238,6 +250,9 @@ func (e *environment) environ() []string {
 	}
 	if fn.Runtime == "go1.x" {
 		reserved["AWS_EXECUTION_ENV"] = "AWS_Lambda_go1.x"
+	}
+	if addr := e.emu.opts.XRayDaemonAddr; addr != "" {
+		maps.Copy(reserved, daemonEnv(addr))
 	}
 	if fn.LogFormat == "JSON" {
 		reserved["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
@@ -417,7 +432,8 @@ type outcome struct {
 	payload   []byte
 	errorType string // "" on success
 	log       string
-	healthy   bool // the environment may be reused
+	healthy   bool          // the environment may be reused
+	trace     *pendingTrace // Lambda's segments, when traced
 }
 
 // status is how an invocation (or an init phase) ended. Its String is the
@@ -454,6 +470,9 @@ type attempt struct {
 	status  status
 	fail    *failure // why, when status is statusError
 	res     result   // the runtime's answer, when status is statusSuccess
+	// handed is when the runtime took the invocation, answered when it
+	// answered, failed or timed out: the Invocation subsegment.
+	handed, answered time.Time
 }
 
 // invoke runs one invocation, with Lambda's framing around it.
@@ -514,9 +533,12 @@ func (e *environment) await(a *attempt) {
 		select {
 		case next <- inv:
 			next = nil
+			a.handed = time.Now()
 		case a.res = <-inv.done:
+			a.answered = time.Now()
 			return
 		case <-exited:
+			a.answered = time.Now()
 			select {
 			case a.res = <-inv.done:
 			default:
@@ -524,6 +546,7 @@ func (e *environment) await(a *attempt) {
 			}
 			return
 		case <-timer.C:
+			a.answered = time.Now()
 			a.status = statusTimeout
 			e.proc.Load().kill()
 			<-exited
@@ -566,7 +589,7 @@ func (e *environment) report(a *attempt) outcome {
 		rep.errorType = out.errorType
 	}
 	if e.fn.Tracing {
-		rep.traceID, rep.segmentID = inv.traceID, randomHex(8)
+		rep.traceID, rep.segmentID, rep.sampled = inv.traceID, inv.tracing.functionID, inv.tracing.sampled
 	}
 	e.emit(now, e.frame.report(now, rep))
 	e.emu.history.record(e.fn.Name, a, rep, out.errorType, e.stream)
@@ -585,6 +608,7 @@ func (e *environment) report(a *attempt) outcome {
 		out.healthy = false
 	default:
 	}
+	out.trace = e.traceInvocation(a, out)
 	return out
 }
 

@@ -26,8 +26,9 @@ type report struct {
 	maxUsedMB int
 	status    status
 	errorType string
-	traceID   string // set when traced
+	traceID   string // the trace header, set when traced
 	segmentID string
+	sampled   bool
 }
 
 // framer renders Lambda's platform log lines for one function's log format.
@@ -158,7 +159,7 @@ func (f framer) report(t time.Time, r report) string {
 	}
 	if r.traceID != "" {
 		root := cmp.Or(lambdafacts.ParseTraceHeader(r.traceID).Root, r.traceID)
-		fmt.Fprintf(&b, "\nXRAY TraceId: %s\tSegmentId: %s\tSampled: true\t", root, r.segmentID)
+		fmt.Fprintf(&b, "\nXRAY TraceId: %s\tSegmentId: %s\tSampled: %t\t", root, r.segmentID, r.sampled)
 	}
 	b.WriteString("\n")
 	return b.String()

@@ -36,7 +36,10 @@ type Function struct {
 	ApplicationLogLevel, SystemLogLevel string
 	// LogGroup overrides /aws/lambda/<Name>.
 	LogGroup string
-	// Tracing is true for active X-Ray tracing (the XRAY report line).
+	// Tracing is true for active X-Ray tracing: the XRAY report line and,
+	// for sampled invocations, the AWS::Lambda and AWS::Lambda::Function
+	// segments (Options.Traces). False is PassThrough: the trace header is
+	// passed on.
 	Tracing bool
 	// Routes are the API Gateway events that invoke the function.
 	Routes []Route

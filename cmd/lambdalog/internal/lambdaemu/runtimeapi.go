@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 )
 
 // maxResponse is Lambda's synchronous response payload limit.
@@ -20,6 +21,8 @@ const (
 	hdrClientContext = "Lambda-Runtime-Client-Context"
 	hdrErrorType     = "Lambda-Runtime-Function-Error-Type"
 	hdrErrorBody     = "Lambda-Runtime-Function-Error-Body"
+	// The X-Ray cause of a function error (aws-lambda-go's makeXRayError).
+	hdrXRayErrorCause = "Lambda-Runtime-Function-XRay-Error-Cause"
 )
 
 // runtimeAPI serves the Runtime API of one execution environment.
@@ -45,9 +48,13 @@ func accepted(w http.ResponseWriter) {
 }
 
 func (e *environment) handleNext(w http.ResponseWriter, r *http.Request) {
+	e.nextCalled()
 	p := e.proc.Load()
 	p.sample()
-	p.readyOnce.Do(func() { close(p.ready) })
+	p.readyOnce.Do(func() {
+		p.readyAt = time.Now()
+		close(p.ready)
+	})
 	var inv *invocation
 	select {
 	case inv = <-e.next:
@@ -92,6 +99,7 @@ func (e *environment) handleResult(isError bool) http.HandlerFunc {
 			return
 		case isError:
 			res.errorType = errorTypeOf(r.Header.Get(hdrErrorType), body)
+			res.xrayCause = xrayCause(r.Header.Get(hdrXRayErrorCause))
 		case r.Trailer.Get(hdrErrorType) != "":
 			// A streamed response that failed midway (aws-lambda-go trailers).
 			res.errorType = r.Trailer.Get(hdrErrorType)

@@ -84,7 +84,7 @@ func ParseTemplate(data []byte, dir string) ([]TemplateFunction, error) {
 			Runtime:             cmp.Or(p.Runtime, g.Runtime),
 			MemoryMB:            cmp.Or(p.MemorySize, g.MemorySize),
 			Timeout:             time.Duration(cmp.Or(p.Timeout, g.Timeout)) * time.Second,
-			Tracing:             cmp.Or(p.Tracing, g.Tracing) == "Active",
+			Tracing:             cmp.Or(p.Tracing, g.Tracing) != "PassThrough",
 			LogFormat:           cmp.Or(p.LoggingConfig.LogFormat, g.LoggingConfig.LogFormat),
 			ApplicationLogLevel: cmp.Or(p.LoggingConfig.ApplicationLogLevel, g.LoggingConfig.ApplicationLogLevel),
 			SystemLogLevel:      cmp.Or(p.LoggingConfig.SystemLogLevel, g.LoggingConfig.SystemLogLevel),
@@ -109,6 +109,9 @@ func ParseTemplate(data []byte, dir string) ([]TemplateFunction, error) {
 				return nil, fmt.Errorf("template: %s: event %s: Path is required", id, name)
 			}
 			fn.Routes = append(fn.Routes, r)
+		}
+		if tr := cmp.Or(p.Tracing, g.Tracing); tr != "" && tr != "Active" && tr != "PassThrough" {
+			return nil, fmt.Errorf("template: %s: Tracing %q: want Active or PassThrough", id, tr)
 		}
 		code := cmp.Or(p.CodeURI, g.CodeURI)
 		if code == "" {

@@ -92,6 +92,7 @@ func TestParseTemplateErrors(t *testing.T) {
 		{"bad memory type", "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: ., MemorySize: lots}\n", "cannot unmarshal !!str `lots` into int"},
 		{"bad runtime", "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: ., Runtime: python3.12}\n", `runtime "python3.12" not supported`},
 		{"bad format", "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: ., LoggingConfig: {LogFormat: XML}}\n", `log format "XML"`},
+		{"bad tracing", "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: ., Tracing: Always}\n", `template: F: Tracing "Always": want Active or PassThrough`},
 		{"api without path", "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: .\n      Events: {E: {Type: Api}}\n", "event E: Path is required"},
 	} {
 		_, err := ParseTemplate([]byte(tc.text), "/d")

@@ -256,6 +256,21 @@ func (s *Store) Put(ctx context.Context, docs []Document) error {
 	return nil
 }
 
+// PutSegments validates raw segment documents (ParseDocument) and stores
+// them in one batch; when one is invalid it stores none and returns its
+// DocumentError.
+func (s *Store) PutSegments(ctx context.Context, raws ...[]byte) error {
+	docs := make([]Document, len(raws))
+	for i, raw := range raws {
+		d, err := ParseDocument(raw)
+		if err != nil {
+			return err
+		}
+		docs[i] = d
+	}
+	return s.Put(ctx, docs)
+}
+
 // Trace returns an assembled trace, or ErrNotFound.
 func (s *Store) Trace(ctx context.Context, id TraceID) (*Trace, error) {
 	docs, limited, err := s.load(ctx, id)

@@ -401,3 +401,22 @@ func TestServiceGraph(t *testing.T) {
 		t.Errorf("histogram %+v", h)
 	}
 }
+
+func TestPutSegments(t *testing.T) {
+	s := openMem(t, Options{})
+	ctx := context.Background()
+	good := []byte(`{"id":"0000000000000001","name":"svc","trace_id":"` + tid + `","start_time":1,"end_time":2}`)
+	var de *DocumentError
+	if err := s.PutSegments(ctx, good, []byte(`{"id":"x"}`)); !errors.As(err, &de) || de.Code != CodeInvalidParam {
+		t.Fatalf("an invalid document: %v", err)
+	}
+	if _, err := s.Trace(ctx, mustTraceID(tid)); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a batch with an invalid document stored something: %v", err)
+	}
+	if err := s.PutSegments(ctx, good); err != nil {
+		t.Fatal(err)
+	}
+	if tr := getTrace(t, s, tid); len(tr.Segments) != 1 {
+		t.Errorf("%+v", tr.Segments)
+	}
+}
