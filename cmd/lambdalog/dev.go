@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/console"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/lambdaemu"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/server"
 )
@@ -87,7 +88,7 @@ func (f *devFlags) run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	srv, err := f.open(logger, nil, stderr)
+	srv, err := f.open(logger, nil, f.region, stderr)
 	if err != nil {
 		return err
 	}
@@ -105,14 +106,16 @@ func (f *devFlags) run(ctx context.Context, stdout, stderr io.Writer) error {
 		}
 	}
 	srv.Router.Register(emu.InvokeAPI())
+	srv.Console.Register(console.FunctionsPage(emu))
 	err = server.Run(ctx, logger, []server.Listener{
-		{Name: "api", Addr: f.addr, Flag: "--addr", Handler: srv.Router},
+		{Name: "api", Addr: f.addr, Flag: "--addr", Handler: srv.Handler()},
 		{Name: "apiGateway", Addr: f.apiAddr, Flag: "--api-addr", Handler: emu.APIGateway()},
 	}, func(urls map[string]string) error {
 		// Each address ends its line, so scripts can take the last field.
 		fmt.Fprintf(stdout, "lambdalog: region %s, account %s\n", f.region, f.account)
 		fmt.Fprintf(stdout, "lambdalog: %s APIs on %s\n", joinAnd(srv.Router.APIs()), urls["api"])
 		fmt.Fprintf(stdout, "lambdalog: API Gateway on %s\n", urls["apiGateway"])
+		fmt.Fprintf(stdout, "lambdalog: console on %s/\n", urls["api"])
 		fmt.Fprintf(stdout, "lambdalog: store %s\n", srv.Location)
 		for _, fn := range emu.Functions() {
 			fmt.Fprintf(stdout, "lambdalog: function %s (%d MB, %s, logs in %s)\n", fn.Name, fn.MemoryMB, fn.Timeout, fn.LogGroup)

@@ -47,12 +47,12 @@ func (f *serverFlags) register(fs *flag.FlagSet, addrUsage string) {
 // open opens the data directory and the router over it. A storage failure
 // the stores cannot recover from ends the process: calls stuck inside a
 // store cannot be waited for.
-func (f *serverFlags) open(logger *slog.Logger, creds *awsapi.Credentials, stderr io.Writer) (*server.Server, error) {
+func (f *serverFlags) open(logger *slog.Logger, creds *awsapi.Credentials, region string, stderr io.Writer) (*server.Server, error) {
 	minFree := int64(f.minFree)
 	if minFree == 0 {
 		minFree = -1 // the flag's 0 means no floor; the stores' 0 means their default
 	}
-	return server.Open(server.Config{DataDir: f.data, Memory: f.memory, AccountID: f.account, Credentials: creds, Logger: logger,
+	return server.Open(server.Config{DataDir: f.data, Memory: f.memory, AccountID: f.account, Region: region, Credentials: creds, Logger: logger,
 		MinFreeBytes: minFree, OnFatal: func(err error) {
 			fmt.Fprintf(stderr, "lambdalog: stopping: %v\n", err)
 			os.Exit(1)
@@ -84,15 +84,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("serve: refusing to listen on non-loopback address %s without credentials: pass --access-key-id and --secret-access-key-file (or set LAMBDALOG_ACCESS_KEY_ID and LAMBDALOG_SECRET_ACCESS_KEY) so requests are SigV4-verified, or use 127.0.0.1", sf.addr)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	srv, err := sf.open(logger, creds, stderr)
+	srv, err := sf.open(logger, creds, "", stderr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer srv.Close()
-	err = server.Run(ctx, logger, []server.Listener{{Name: "api", Addr: sf.addr, Flag: "--addr", Handler: srv.Router}},
+	err = server.Run(ctx, logger, []server.Listener{{Name: "api", Addr: sf.addr, Flag: "--addr", Handler: srv.Handler()}},
 		func(urls map[string]string) error {
 			fmt.Fprintf(stdout, "lambdalog: %s APIs on %s\n", joinAnd(srv.Router.APIs()), urls["api"])
 			fmt.Fprintf(stdout, "lambdalog: store %s\n", srv.Location)
+			fmt.Fprintf(stdout, "lambdalog: console on %s/\n", urls["api"])
+			if creds != nil {
+				fmt.Fprintln(stdout, "lambdalog: the console asks for the access key id as user name and the secret access key as password")
+			}
 			return sf.ready(urls)
 		})
 	if err = errors.Join(err, srv.Close()); err != nil {

@@ -10,7 +10,7 @@
 //
 //	logs/      log groups, streams and events (package store)
 //	metrics/   metric data points, from EMF lines and PutMetricData (package metricstore)
-//	traces/    reserved for trace segments
+//	traces/    X-Ray trace segments (package tracestore)
 //
 // A directory in the layout of earlier versions, the log store's files at the
 // top with metrics/ beside them, is moved into this layout when opened: its
@@ -30,7 +30,13 @@
 // runtime, is offered to the metric store: the ones holding Embedded Metric
 // Format objects become data points. Open registers the CloudWatch Logs and
 // CloudWatch metrics APIs with the Router; a command registers more (dev
-// adds the Lambda Invoke API) before it calls Run.
+// adds the Lambda Invoke API) before it calls Run. Handler serves the web
+// console (package console) on the same address as the APIs.
+//
+// The trace store takes segment documents from the X-Ray API and OTLP/HTTP
+// (package xrayapi, both registered on the Router) and from the X-Ray
+// daemon address: ListenXRay opens it (UDP for segments, and the X-Ray API
+// over TCP on the same port, as the AWS daemon proxies sampling requests).
 //
 // # Listeners
 //
@@ -45,6 +51,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,12 +60,15 @@ import (
 	"time"
 
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/console"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/emf"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/logsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/metricsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/metricstore"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/queries"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/tracestore"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/xrayapi"
 )
 
 // Config configures Open.
@@ -69,6 +79,8 @@ type Config struct {
 	Memory bool
 	// AccountID appears in ARNs; default 123456789012.
 	AccountID string
+	// Region is the region the web console shows first; default us-east-1.
+	Region string
 	// Credentials, when set, make every API request need a SigV4 signature
 	// made with them.
 	Credentials *awsapi.Credentials
@@ -90,10 +102,16 @@ type Server struct {
 	Logs *store.Store
 	// Metrics is the metric store.
 	Metrics *metricstore.Store
+	// Traces is the trace store.
+	Traces *tracestore.Store
+	// xray configures the X-Ray APIs, here and on the daemon address.
+	xray xrayapi.Options
 	// Router serves the APIs; register more before Run.
 	Router *awsapi.Router
 	// Queries runs Logs Insights queries over Logs.
 	Queries *queries.Manager
+	// Console is the web console; register more pages before Run.
+	Console *console.Console
 	// Location says where the data lives, for the start-up line.
 	Location string
 
@@ -108,7 +126,7 @@ func Open(cfg Config) (*Server, error) {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{Location: "in memory (throw-away)", logger: cfg.Logger}
-	var logsDir, metricsDir string
+	var logsDir, metricsDir, tracesDir string
 	if !cfg.Memory {
 		dir := cfg.DataDir
 		if dir == "" {
@@ -122,7 +140,7 @@ func Open(cfg Config) (*Server, error) {
 			return nil, err
 		}
 		s.Location = dir + " (durable)"
-		logsDir, metricsDir = filepath.Join(dir, "logs"), filepath.Join(dir, "metrics")
+		logsDir, metricsDir, tracesDir = filepath.Join(dir, "logs"), filepath.Join(dir, "metrics"), filepath.Join(dir, "traces")
 	}
 	var err error
 	inUse := func(err error) error {
@@ -142,12 +160,26 @@ func Open(cfg Config) (*Server, error) {
 		s.Metrics.Close()
 		return nil, inUse(err)
 	}
+	s.xray = xrayapi.Options{AccountID: cfg.AccountID, Logger: cfg.Logger}
+	s.Traces, err = tracestore.Open(tracesDir, tracestore.Options{InMemory: cfg.Memory, MinFreeBytes: cfg.MinFreeBytes, Logger: cfg.Logger, OnFatal: cfg.OnFatal})
+	if err != nil {
+		s.Logs.Close()
+		s.Metrics.Close()
+		return nil, inUse(err)
+	}
 	s.Queries = queries.New(s.Logs, queries.Options{Logger: cfg.Logger})
 	s.Router = awsapi.NewRouter(awsapi.Options{Credentials: cfg.Credentials, Logger: cfg.Logger},
 		logsapi.New(s.Logs, logsapi.Options{AccountID: cfg.AccountID, Logger: cfg.Logger, Queries: s.Queries}),
-		metricsapi.New(s.Metrics, metricsapi.Options{Logger: cfg.Logger}))
+		metricsapi.New(s.Metrics, metricsapi.Options{Logger: cfg.Logger}),
+		xrayapi.New(s.Traces, s.xray), xrayapi.NewOTLP(s.Traces, s.xray))
+	s.Console = console.New(console.Options{Logs: s.Logs, Metrics: s.Metrics, Queries: s.Queries, Region: cfg.Region,
+		AccountID: cfg.AccountID, Credentials: cfg.Credentials, Logger: cfg.Logger})
 	return s, nil
 }
+
+// Handler serves the web console and the APIs on one address; see
+// console.Owns for which requests are the console's.
+func (s *Server) Handler() http.Handler { return s.Console.Handler(s.Router) }
 
 // ingestMetrics is the log store's AfterPut hook: it stores the data points
 // of the events that hold EMF. Invalid EMF stays an ordinary log event
@@ -172,7 +204,7 @@ func (s *Server) ingestMetrics(ctx context.Context, events []store.Event, ingest
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		s.Queries.Close()
-		s.closeErr = errors.Join(s.Logs.Close(), s.Metrics.Close())
+		s.closeErr = errors.Join(s.Logs.Close(), s.Metrics.Close(), s.Traces.Close())
 	})
 	return s.closeErr
 }
