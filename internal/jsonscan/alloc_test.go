@@ -140,3 +140,33 @@ func TestNoAllocations(t *testing.T) {
 		t.Fatal("Flatten visited nothing")
 	}
 }
+
+// Values stored here escape, as a caller's would.
+var (
+	sinkString string
+	sinkBytes  []byte
+)
+
+// TestValueAllocatesOnce checks that Str.Value costs one allocation for a string that needs
+// decoding, whatever the kind of document, and none for a plain one.
+func TestValueAllocatesOnce(t *testing.T) {
+	for doc, want := range map[string]float64{`"plain"`: 0, `"a\nb\"c\""`: 1, `"caf\u00e9 \ud83d\ude00"`: 1} {
+		n, nb := valueAllocs(t, doc, &sinkString), valueAllocs(t, []byte(doc), &sinkBytes)
+		if n != want || nb != want {
+			t.Errorf("%s: Value allocates %v times (string), %v times ([]byte), want %v", doc, n, nb, want)
+		}
+	}
+}
+
+// valueAllocs returns the allocations of reading the string doc and storing its value in
+// sink, where it escapes.
+func valueAllocs[T string | []byte](t *testing.T, doc T, sink *T) float64 {
+	return testing.AllocsPerRun(100, func() {
+		s := New(doc)
+		x, err := s.Str()
+		if err != nil {
+			t.Fatal(err)
+		}
+		*sink = x.Value()
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -196,6 +197,52 @@ func TestDepth(t *testing.T) {
 	}
 	if err := s.Array(); err != ErrTooDeep {
 		t.Fatalf("Array beyond MaxDepth: %v", err)
+	}
+}
+
+// TestSkipDeep checks Skip against encoding/json on documents nested around and beyond the
+// levels where it switches to a recursive call (every 64), well-formed and with one byte
+// changed.
+func TestSkipDeep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	valid := 0
+	for range 2000 {
+		depth := 1 + rng.IntN(300)
+		var open strings.Builder
+		var closers []string
+		for range depth {
+			switch rng.IntN(3) {
+			case 0:
+				open.WriteString("[")
+				closers = append(closers, "]")
+			case 1:
+				open.WriteString(`[1, `)
+				closers = append(closers, ` ,2]`)
+			default:
+				open.WriteString(`{"k": `)
+				closers = append(closers, "}")
+			}
+		}
+		slices.Reverse(closers)
+		doc := []byte(open.String() + "0" + strings.Join(closers, ""))
+		if rng.IntN(2) == 0 {
+			doc[rng.IntN(len(doc))] = "[]{},: 0\"x"[rng.IntN(10)]
+		}
+		s := New(doc)
+		err := s.Skip()
+		if err == nil {
+			err = s.End()
+		}
+		ok := json.Valid(doc)
+		if (err == nil) != ok {
+			t.Fatalf("%s: Skip error %v, json.Valid %v", doc, err, ok)
+		}
+		if ok {
+			valid++
+		}
+	}
+	if valid < 1000 || valid == 2000 {
+		t.Fatalf("%d of 2000 documents well-formed, want about half", valid)
 	}
 }
 

@@ -1,7 +1,7 @@
 package jsonscan
 
 // Skip reads the next value, whatever its kind, checking it as every other read does. It
-// keeps 32 bytes on the stack for every 256 levels of nesting, and allocates nothing.
+// needs a few bytes of stack for every 64 levels of nesting, and allocates nothing.
 func (s *Scanner[T]) Skip() error {
 	end, err := skipValue(s.data, s.pos, s.room())
 	s.pos = end
@@ -24,110 +24,167 @@ func literalEnd[T string | []byte](data T, i int) int {
 	return i + len(lit)
 }
 
+// The states of skipValue: what may come next.
+const (
+	stValue        = iota // a value
+	stValueOrClose        // a value or ']': just after '['
+	stKey                 // a key: after ',' in an object
+	stKeyOrClose          // a key or '}': just after '{'
+	stColon               // ':' after a key
+	stNext                // ',' or the bracket that closes the innermost object or array
+)
+
+// The classes of bytes skipValue tells apart; any other byte is clOther.
+const (
+	clOther = iota
+	clSpace
+	clQuote
+	clColon
+	clComma
+	clOpen
+	clClose
+	clLiteral
+	clNumber
+)
+
+// classOf is the class of each byte.
+var classOf = func() (t [256]uint8) {
+	for _, c := range " \t\n\r" {
+		t[c] = clSpace
+	}
+	t['"'], t[':'], t[','], t['['], t['{'], t[']'], t['}'] = clQuote, clColon, clComma, clOpen, clOpen, clClose, clClose
+	t['t'], t['f'], t['n'], t['-'] = clLiteral, clLiteral, clLiteral, clNumber
+	for c := '0'; c <= '9'; c++ {
+		t[c] = clNumber
+	}
+	return t
+}()
+
 // skipValue reads the value at data[i], in which room levels of objects and arrays may nest,
-// and returns the offset after it, or where it failed. It keeps one bit for each object or
-// array it enters, to tell which of the two the innermost is, and reads values nested deeper
-// than it has bits for with a recursive call.
+// and returns the offset after it, or where it failed. It looks at one byte at a time in a
+// state that says what may come next, and keeps one bit for each object or array it enters,
+// to tell which of the two the innermost is; it reads values nested deeper than it has bits
+// for with a recursive call.
 func skipValue[T string | []byte](data T, i, room int) (int, error) {
-	var bits [4]uint64
-	n := 0 // levels entered
+	var objects uint64 // a stack of bits, the innermost level lowest: 1 for an object, 0 for an array
+	n := 0             // levels entered
+	limit := min(room, 64)
+	state := stValue
 	var err error
 	for {
-		// A value starts at i.
-		if i = SkipSpace(data, i); i >= len(data) {
-			return i, errValue
+		if i >= len(data) {
+			return i, stateError(state, objects)
 		}
-		switch c := data[i]; kindOf[c] {
-		case Object, Array:
-			if n == room {
-				return i, ErrTooDeep
+		c := data[i]
+		switch class := classOf[c]; class {
+		case clSpace:
+			i++
+			continue
+		case clQuote:
+			switch state {
+			case stValue, stValueOrClose:
+				state = stNext
+			case stKey, stKeyOrClose:
+				state = stColon
+			default:
+				return i, stateError(state, objects)
 			}
-			if n == len(bits)*64 {
-				if i, err = skipValue(data, i, room-n); err != nil {
-					return i, err
-				}
-				break // the nested value ended
-			}
-			i = SkipSpace(data, i+1)
-			if i < len(data) && data[i] == c+2 { // ']' or '}'
-				i++
-				break // the empty array or object is the value that ended
-			}
-			word, bit := n/64, uint64(1)<<(n%64)
-			n++
-			if c == '[' {
-				bits[word] &^= bit
-				continue // at the first element
-			}
-			bits[word] |= bit
-			if i, err = memberValue(data, i); err != nil {
-				return i, err
-			}
-			continue // at the first member's value
-		case String:
 			if i, _, err = scanString(data, i, false); err != nil {
 				return i, err
 			}
-		case Number:
-			end := numberEnd(data, i)
-			if end < 0 {
-				return i, errNumber
+		case clColon:
+			if state != stColon {
+				return i, stateError(state, objects)
 			}
-			i = end
-		case True, False, Null:
-			end := literalEnd(data, i)
-			if end < 0 {
-				return i, errLiteral
+			state = stValue
+			i++
+			continue
+		case clComma:
+			if state != stNext {
+				return i, stateError(state, objects)
 			}
-			i = end
-		default:
-			return i, errValue
-		}
-		// A value ended at i: close the objects and arrays it ends, then find the next value.
-		for n > 0 {
-			i = SkipSpace(data, i)
-			var c byte
-			if i < len(data) {
-				c = data[i]
-			}
-			inObject := bits[(n-1)/64]&(1<<((n-1)%64)) != 0
-			if c == ',' {
-				if inObject {
-					if i, err = memberValue(data, SkipSpace(data, i+1)); err != nil {
-						return i, err
-					}
-				} else {
-					i++
-				}
-				break
-			}
-			switch {
-			case inObject && c != '}':
-				return i, errObjectNext
-			case !inObject && c != ']':
-				return i, errArrayNext
+			state = stValue
+			if objects&1 != 0 {
+				state = stKey
 			}
 			i++
-			n--
+			continue
+		case clOpen:
+			if state > stValueOrClose {
+				return i, stateError(state, objects)
+			}
+			if n == limit {
+				if n == room {
+					return i, ErrTooDeep
+				}
+				if i, err = skipValue(data, i, room-n); err != nil {
+					return i, err
+				}
+				state = stNext
+				break // the nested value ended
+			}
+			n++
+			i++
+			if c == '[' {
+				objects <<= 1
+				state = stValueOrClose
+				for i < len(data) && data[i] == '[' && n < limit { // arrays in arrays, as in [[1]]
+					objects <<= 1
+					n++
+					i++
+				}
+			} else {
+				objects = objects<<1 | 1
+				state = stKeyOrClose
+			}
+			continue
+		case clClose:
+			inObject := objects&1 != 0
+			if !(c == ']' && (state == stValueOrClose || state == stNext && !inObject) ||
+				c == '}' && (state == stKeyOrClose || state == stNext && inObject)) {
+				return i, stateError(state, objects)
+			}
+			n, objects = n-1, objects>>1
+			i++
+			state = stNext
+			for n > 0 && i < len(data) && data[i] == ']'|byte(objects&1)<<5 { // ']' or '}'
+				n, objects = n-1, objects>>1 // the brackets closing outer levels, as in [[1]]
+				i++
+			}
+		case clLiteral, clNumber:
+			if state > stValueOrClose {
+				return i, stateError(state, objects)
+			}
+			end, bad := literalEnd(data, i), errLiteral
+			if class == clNumber {
+				end, bad = numberEnd(data, i), errNumber
+			}
+			if end < 0 {
+				return i, bad
+			}
+			i, state = end, stNext
+		default:
+			return i, stateError(state, objects)
 		}
-		if n == 0 {
+		if n == 0 { // the value ended
 			return i, nil
 		}
 	}
 }
 
-// memberValue reads the key at data[i] and the colon after it, and returns the offset after
-// the colon.
-func memberValue[T string | []byte](data T, i int) (int, error) {
-	if i >= len(data) || data[i] != '"' {
-		return i, errKey
+// stateError returns the error for a byte that cannot come in state, with the object and
+// array bits of skipValue.
+func stateError(state int, objects uint64) error {
+	switch state {
+	case stKey, stKeyOrClose:
+		return errKey
+	case stColon:
+		return errColon
+	case stNext:
+		if objects&1 != 0 {
+			return errObjectNext
+		}
+		return errArrayNext
 	}
-	i, _, err := scanString(data, i, false)
-	if err != nil {
-		return i, err
-	}
-	if i = SkipSpace(data, i); i >= len(data) || data[i] != ':' {
-		return i, errColon
-	}
-	return i + 1, nil
+	return errValue
 }

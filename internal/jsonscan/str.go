@@ -4,6 +4,7 @@ import (
 	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // A Str is a JSON string as it stands in the document.
@@ -20,7 +21,15 @@ func (x Str[T]) Value() T {
 	if x.Plain {
 		return x.Raw
 	}
-	return T(AppendUnescaped(nil, x.Raw))
+	b := AppendUnescaped(make([]byte, 0, len(x.Raw)), x.Raw) // decoding shortens all but invalid UTF-8
+	var v T
+	switch v := any(&v).(type) {
+	case *string:
+		*v = unsafe.String(unsafe.SliceData(b), len(b)) // b is not used again: no copy
+	case *[]byte:
+		*v = b
+	}
+	return v
 }
 
 // Str reads a string.
@@ -58,12 +67,17 @@ func scanString[T string | []byte](data T, i int, checkUTF8 bool) (end int, plai
 			return i + 1, high != 0, nil
 		case c == '\\':
 			high = 0
-			if i+1 < len(data) && shortEscape[data[i+1]] != 0 {
-				i += 2
-			} else if _, ok := hex4(data, i+2); ok && data[i+1] == 'u' {
-				i += 6
-			} else {
-				return i, false, errEscape
+			for { // escapes often come in runs, as in \" or \r\n: read them all here
+				if i+1 < len(data) && shortEscape[data[i+1]] != 0 {
+					i += 2
+				} else if _, ok := hex4(data, i+2); ok && data[i+1] == 'u' {
+					i += 6
+				} else {
+					return i, false, errEscape
+				}
+				if i >= len(data) || data[i] != '\\' {
+					break
+				}
 			}
 		case c < ' ':
 			return i, false, errControl
@@ -116,7 +130,9 @@ func AppendUnescaped[T string | []byte](dst []byte, raw T) []byte {
 		if j == i+8 {
 			j = indexStop(raw, j, highs)
 		}
-		dst = append(dst, raw[i:j]...)
+		if j > i {
+			dst = append(dst, raw[i:j]...)
+		}
 		if i = j; i == len(raw) {
 			break
 		}
