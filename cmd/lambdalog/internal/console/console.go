@@ -26,6 +26,7 @@ import (
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/metricstore"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/queries"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/tracestore"
 )
 
 //go:embed static
@@ -44,6 +45,8 @@ type Options struct {
 	Logs    *store.Store
 	Metrics *metricstore.Store
 	Queries *queries.Manager
+	// Traces, when set, adds the pages of X-Ray traces.
+	Traces *tracestore.Store
 	// Region is the region the pages show first; default us-east-1.
 	Region string
 	// AccountID is the account of Logs Insights queries; default 123456789012.
@@ -64,6 +67,9 @@ type Page struct {
 	// Title is the page's entry in the navigation bar; a page without one
 	// is reached from other pages only.
 	Title string
+	// Under names the page whose navigation entry a page without a Title
+	// is shown under, e.g. logs for a group's page.
+	Under string
 	// Routes are the page's endpoints: a method and a path under
 	// /console/api/, as http.ServeMux patterns write them ("GET groups",
 	// "POST functions/{name}/invoke"), and the function answering them.
@@ -123,8 +129,8 @@ type staticFile struct {
 }
 
 // New returns a Console with the built-in pages over opts' stores: log
-// groups, a group's streams, events (search and live tail), Logs Insights
-// and metrics.
+// groups, a group's streams, events (search and live tail), Logs Insights,
+// metrics and, with a trace store, traces.
 func New(opts Options) *Console {
 	if opts.Region == "" {
 		opts.Region = "us-east-1"
@@ -156,17 +162,22 @@ func New(opts Options) *Console {
 	c.Register(c.eventsPage())
 	c.Register(c.insightsPage())
 	c.Register(c.metricsPage())
+	if opts.Traces != nil {
+		c.Register(c.tracesPages()...)
+	}
 	return c
 }
 
-// Register adds a page; its script must be embedded as
+// Register adds pages; each one's script must be embedded as
 // static/pages/<Name>.js. Pages appear in the navigation bar in the order
 // they are registered.
-func (c *Console) Register(p Page) {
-	if _, ok := c.files["pages/"+p.Name+".js"]; !ok {
-		panic("console: page " + p.Name + " has no script static/pages/" + p.Name + ".js")
+func (c *Console) Register(pages ...Page) {
+	for _, p := range pages {
+		if _, ok := c.files["pages/"+p.Name+".js"]; !ok {
+			panic("console: page " + p.Name + " has no script static/pages/" + p.Name + ".js")
+		}
+		c.pages = append(c.pages, p)
 	}
-	c.pages = append(c.pages, p)
 }
 
 // Owns reports whether r is a request for the console rather than for an
@@ -289,8 +300,12 @@ func (c *Console) build() {
 	type navEntry struct{ Name, Title string }
 	var nav []navEntry
 	names := make([]string, 0, len(c.pages))
+	under := map[string]string{}
 	for _, p := range c.pages {
 		names = append(names, p.Name)
+		if p.Under != "" {
+			under[p.Name] = p.Under
+		}
 		if p.Title != "" {
 			nav = append(nav, navEntry{p.Name, p.Title})
 		}
@@ -302,7 +317,7 @@ func (c *Console) build() {
 	c.mux.HandleFunc(apiPrefix, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such console endpoint: " + r.Method + " " + r.URL.Path})
 	})
-	config := map[string]any{"pages": names, "region": c.opts.Region}
+	config := map[string]any{"pages": names, "under": under, "region": c.opts.Region}
 	tmpl := template.Must(template.New("index").Parse(string(c.files["index.html"].body)))
 	var b strings.Builder
 	if err := tmpl.Execute(&b, map[string]any{"Config": config, "Nav": nav}); err != nil {

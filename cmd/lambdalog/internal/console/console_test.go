@@ -120,7 +120,7 @@ func TestServesTheShellAndTheAPIsSideBySide(t *testing.T) {
 	}
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.Request.URL.Path != "/console/" || !strings.Contains(string(body), `<main id="main">`) || !strings.Contains(string(body), `"pages":["logs","group","events","insights","metrics"]`) {
+	if res.Request.URL.Path != "/console/" || !strings.Contains(string(body), `<main id="main">`) || !strings.Contains(string(body), `"pages":["logs","group","events","insights","metrics","traces","trace"]`) {
 		t.Fatalf("GET / ends at %s with %.300s", res.Request.URL, body)
 	}
 	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {

@@ -43,6 +43,9 @@ func TestMain(m *testing.M) {
 	}
 	binDir = dir
 	code := m.Run()
+	if benchSrv != nil {
+		benchSrv.Close()
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -172,7 +175,10 @@ const (
 
 // seeded says what seed wrote.
 type seeded struct {
-	streams          []string
+	streams []string
+	// traceRequest and traceAt are the invocation that logged ordersTrace.
+	traceRequest     string
+	traceAt          time.Time
 	events, errors   int // events in orders, and its ERROR lines
 	reports          int
 	newest           time.Time
@@ -199,7 +205,7 @@ func seed(t testing.TB, e *env) seeded {
 			id := fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", rng.Uint32(), rng.Uint32()&0xffff, rng.Uint32()&0xfff, rng.Uint32()&0xfff, rng.Uint64()&0xffffffffffff)
 			trace := fmt.Sprintf("1-%08x-%024x", at.Unix(), rng.Uint64())
 			if i == 0 && n == 5 {
-				trace = ordersTrace
+				trace, s.traceRequest, s.traceAt = ordersTrace, id, at
 			}
 			latency := 20 + rng.Float64()*180
 			level, msg := "INFO", "order placed"

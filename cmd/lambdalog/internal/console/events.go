@@ -32,7 +32,7 @@ var scanBudget = 300 * time.Millisecond
 // backward from the newest, narrowed by a filter pattern, and followed
 // live (the page polls forward from the newest event it has).
 func (c *Console) eventsPage() Page {
-	return Page{Name: "events", Routes: map[string]Endpoint{
+	return Page{Name: "events", Under: "logs", Routes: map[string]Endpoint{
 		"GET events": c.events,
 	}}
 }

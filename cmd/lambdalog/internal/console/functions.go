@@ -131,5 +131,5 @@ func (f functionsPage) invoke(r *Request) (any, error) {
 		return nil, err
 	}
 	return map[string]any{"requestId": out.RequestID, "payload": string(out.Payload), "errorType": out.ErrorType,
-		"log": out.Log, "logGroup": fn.LogGroup, "logStream": out.LogStream, "elapsedMs": time.Since(start).Milliseconds()}, nil
+		"log": out.Log, "logGroup": fn.LogGroup, "logStream": out.LogStream, "elapsedMs": ms(time.Since(start))}, nil
 }

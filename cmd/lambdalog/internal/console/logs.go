@@ -79,7 +79,7 @@ func (c *Console) describeGroup(r *Request, g store.Group, keep func(store.Strea
 
 // groupPage shows a group and its streams.
 func (c *Console) groupPage() Page {
-	return Page{Name: "group", Routes: map[string]Endpoint{
+	return Page{Name: "group", Under: "logs", Routes: map[string]Endpoint{
 		"GET streams": c.streams,
 	}}
 }

@@ -278,3 +278,90 @@ func TestDarkMode(t *testing.T) {
 	b.noErrors("dark mode")
 	b.screenshot("events-dark")
 }
+
+// TestTracesPage lists the traces under the service map, narrows them with
+// a filter expression, shows a bad expression's error in place, and opens
+// a trace.
+func TestTracesPage(t *testing.T) {
+	b := newBrowser(t)
+	e := start(t, envOptions{})
+	s := seed(t, e)
+	ids := seedTraces(t, e, s)
+	b.open(e.URL+"/console/traces", `document.querySelectorAll('table tbody tr').length === 8 && document.querySelector('.svc-map svg') !== null`)
+	nodes := b.text(".svc-map .node .name")
+	for _, want := range []string{"orders", "DynamoDB"} {
+		if !slices.Contains(nodes, want) {
+			t.Errorf("service map nodes %q lack %s", nodes, want)
+		}
+	}
+	if n := len(b.text(".svc-map .edge")); n < 2 {
+		t.Errorf("%d edges in the service map", n)
+	}
+	if got := b.text("tbody td:nth-child(5)"); !slices.Contains(got, "Fault") || !slices.Contains(got, "Error") {
+		t.Errorf("statuses %q", got)
+	}
+	b.noErrors("traces page")
+	b.screenshot("traces")
+
+	b.setValue(`input.code`, `annotation.ColdStart = true`)
+	b.click(`button[type=submit]`)
+	b.waitFor(`document.querySelectorAll('table tbody tr').length === 1`)
+	if got := b.text("tbody td:nth-child(2)"); !slices.Equal(got, ids[:1]) {
+		t.Errorf("cold starts %q, want %q", got, ids[:1])
+	}
+	b.setValue(`input.code`, `responsetime >`)
+	b.click(`button[type=submit]`)
+	b.waitFor(`document.querySelector('.field-error mark') !== null`)
+	b.noErrors("filter expressions", "/console/api/traces")
+
+	b.setValue(`input.code`, ``)
+	b.click(`button[type=submit]`)
+	b.waitFor(`document.querySelectorAll('table tbody tr').length === 8`)
+	b.click(fmt.Sprintf(`tbody a[href*=%q]`, ordersTrace))
+	b.waitFor(`location.pathname === '/console/trace' && document.querySelector('.wf-row.selected') !== null`)
+	b.noErrors("open a trace")
+}
+
+// TestTracePage shows a trace as a waterfall, a subsegment's annotations
+// and metadata, and the log lines of the invocation; and a log line's
+// xray_trace_id leads back to the trace.
+func TestTracePage(t *testing.T) {
+	b := newBrowser(t)
+	e := start(t, envOptions{})
+	s := seed(t, e)
+	seedTraces(t, e, s)
+	b.open(e.URL+"/console/trace?id="+ordersTrace, `document.querySelectorAll('.wf-row[data-id]').length > 0 && document.querySelectorAll('.events .ev').length > 0`)
+	// Rows: the Lambda segments, Invocation, the handler (with annotations,
+	// marked), its DynamoDB call, and the DynamoDB segment X-Ray infers.
+	if names := b.text(".wf-row[data-id] .wf-name"); !slices.Equal(names, []string{"orders", "orders", "Invocation", "## handler◆", "DynamoDBaws", "DynamoDB"}) {
+		t.Errorf("waterfall rows %q", names)
+	}
+	// The handler subsegment, sent apart, sits under Invocation.
+	depth := eval[[]string](b, `[...document.querySelectorAll('.wf-row[data-id] .wf-name')].map(e => e.textContent + '@' + e.style.paddingLeft)`)
+	if !slices.Contains(depth, "Invocation@28px") || !slices.Contains(depth, "## handler◆@44px") {
+		t.Errorf("nesting %q", depth)
+	}
+	eval[chromedp.Void](b, `[...document.querySelectorAll('.wf-row[data-id]')].find(r => r.textContent.startsWith('## handler')).click()`)
+	b.waitFor(`document.querySelector('.kv-grid dd') && document.querySelector('.kv-grid dd').textContent === '## handler'`)
+	detail := b.text(".card:nth-of-type(4) .card-body")[0]
+	for _, want := range []string{"ColdStart", "Customer", `"order_id"`, "Metadata"} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("segment detail lacks %s: %q", want, detail)
+		}
+	}
+	// The invocation's log lines: START, the application's line (with
+	// the trace id), END and REPORT (with the request id).
+	logs := b.text(".events .ev .msg")
+	if len(logs) != 4 || !strings.HasPrefix(logs[0], "START") || !strings.Contains(logs[1], "order placed") || !strings.HasPrefix(logs[3], "REPORT") {
+		t.Errorf("log lines %q", logs)
+	}
+	b.noErrors("trace page")
+	b.screenshot("trace")
+
+	// Back from a log line to its trace.
+	b.open(e.URL+"/console/events?"+url.Values{"group": {ordersGroup}, "pattern": {`"` + ordersTrace + `"`}}.Encode(), `document.querySelectorAll('.ev').length === 2`)
+	eval[chromedp.Void](b, `[...document.querySelectorAll('.ev')].find(e => e.textContent.includes('order placed')).querySelector('.ev-line').click()`)
+	b.click(`.ev.open a[href*="/console/trace?"]`)
+	b.waitFor(`location.pathname === '/console/trace' && document.querySelector('h1')?.textContent === '` + ordersTrace + `'`)
+	b.noErrors("log line to trace")
+}

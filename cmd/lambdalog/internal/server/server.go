@@ -172,7 +172,7 @@ func Open(cfg Config) (*Server, error) {
 		logsapi.New(s.Logs, logsapi.Options{AccountID: cfg.AccountID, Logger: cfg.Logger, Queries: s.Queries}),
 		metricsapi.New(s.Metrics, metricsapi.Options{Logger: cfg.Logger}),
 		xrayapi.New(s.Traces, s.xray), xrayapi.NewOTLP(s.Traces, s.xray))
-	s.Console = console.New(console.Options{Logs: s.Logs, Metrics: s.Metrics, Queries: s.Queries, Region: cfg.Region,
+	s.Console = console.New(console.Options{Logs: s.Logs, Metrics: s.Metrics, Queries: s.Queries, Traces: s.Traces, Region: cfg.Region,
 		AccountID: cfg.AccountID, Credentials: cfg.Credentials, Logger: cfg.Logger})
 	return s, nil
 }

@@ -450,7 +450,8 @@ class PageContext {
 async function route() {
   if (leave) leave();
   const name = location.pathname.replace(/^\/console\/?/, '').split('/')[0] || config.pages[0];
-  for (const a of document.querySelectorAll('.nav a')) a.classList.toggle('active', a.dataset.page === name || (name === 'group' || name === 'events') && a.dataset.page === 'logs');
+  const section = config.under[name] || name;
+  for (const a of document.querySelectorAll('.nav a')) a.classList.toggle('active', a.dataset.page === section);
   const ctx = new PageContext();
   leave = () => { ctx.abort.abort(); for (const f of ctx.cleanups) f(); };
   const root = h('div', { class: 'page' });

@@ -49,7 +49,7 @@ export default {
     ctx.onLeave(() => { if (chart) chart.disconnect(); });
 
     const show = (f) => {
-      const editor = h('textarea', { class: 'code', rows: 8, spellcheck: 'false', 'aria-label': 'Event payload (JSON)' });
+      const editor = h('textarea', { class: 'code', rows: 9, spellcheck: 'false', 'aria-label': 'Event payload (JSON)' });
       editor.value = localStorage.getItem('lambdalog.event.' + f.name) || '{}';
       const valid = h('span', { class: 'muted' });
       const check = () => {
@@ -65,19 +65,20 @@ export default {
       const result = h('div', { class: 'invoke-result' });
       const invBody = h('div', { class: 'table-wrap' });
       const chartEl = h('div', { class: 'chart' });
+      const resultCard = h('div', { class: 'card hidden' }, h('div', { class: 'card-head' }, h('h2', null, 'Result')), h('div', { class: 'card-body' }, result));
       detail.replaceChildren(
         h('div', { class: 'halves mt-3' },
           h('div', { class: 'card' },
             h('div', { class: 'card-head' }, h('h2', { class: 'grow' }, 'Invoke ', h('span', { class: 'mono' }, f.name)), sample, formatBtn),
-            h('div', { class: 'card-body' }, editor, h('div', { class: 'row mt-1' }, invokeBtn, valid)),
-            h('div', { class: 'card-body pt-0' }, result)),
-          h('div', { class: 'card' },
-            h('div', { class: 'card-head' }, h('h2', null, 'Configuration')),
-            h('div', { class: 'card-body' }, h('dl', { class: 'kv-grid' },
-              kv('Runtime', f.runtime), kv('Handler', f.handler), kv('Memory', `${f.memoryMB} MB`), kv('Timeout', fmtMs(f.timeoutMs)),
-              kv('Log group', link(href('group', { group: f.logGroup }), f.logGroup)), kv('Log format', f.logFormat),
-              kv('Tracing', f.tracing ? 'Active' : 'PassThrough'),
-              kv('Routes', f.routes.length ? f.routes.map((r) => h('div', { class: 'mono' }, `${r.Kind} ${r.Method} ${r.Path}`)) : '—'))))),
+            h('div', { class: 'card-body' }, editor, h('div', { class: 'row mt-1' }, invokeBtn, valid))),
+          h('div', { class: 'stack' }, resultCard,
+            h('div', { class: 'card' },
+              h('div', { class: 'card-head' }, h('h2', null, 'Configuration')),
+              h('div', { class: 'card-body' }, h('dl', { class: 'kv-grid' },
+                kv('Runtime', f.runtime), kv('Handler', f.handler), kv('Memory', `${f.memoryMB} MB`), kv('Timeout', fmtMs(f.timeoutMs)),
+                kv('Log group', link(href('group', { group: f.logGroup }), f.logGroup)), kv('Log format', f.logFormat),
+                kv('Tracing', f.tracing ? 'Active' : 'PassThrough'),
+                kv('Routes', f.routes.length ? f.routes.map((r) => h('div', { class: 'mono' }, `${r.Kind} ${r.Method} ${r.Path}`)) : '—')))))),
         h('div', { class: 'card mt-3' },
           h('div', { class: 'card-head' }, h('h2', { class: 'grow' }, 'Recent invocations'), h('a', { class: 'button small', href: href('events', { group: f.logGroup, live: 1 }) }, 'Live tail')),
           chartEl, invBody));
@@ -110,6 +111,7 @@ export default {
         if (!check()) return;
         localStorage.setItem('lambdalog.event.' + f.name, editor.value);
         invokeBtn.disabled = true;
+        resultCard.classList.remove('hidden');
         result.replaceChildren(h('div', { class: 'muted' }, 'Invoking…'));
         try {
           const out = await api(`functions/${encodeURIComponent(f.name)}/invoke`, { method: 'POST', body: editor.value });
@@ -122,7 +124,7 @@ export default {
             h('h3', null, 'Response'),
             payload !== null && typeof payload === 'object' ? h('pre', { class: 'block' }, jsonTree(payload, { open: 3 })) : h('pre', { class: 'block' }, out.payload),
             h('div', { class: 'row mt-2 mb-1' }, h('h3', { class: 'grow' }, 'Log'), h('a', { class: 'button small', href: href('events', { group: out.logGroup, stream: out.logStream }) }, 'Open the log stream')),
-            h('pre', { class: 'block mono' }, out.log));
+            h('pre', { class: 'block log' }, out.log));
         } catch (err) {
           result.replaceChildren(h('div', { class: 'notice error' }, err.message));
         } finally {

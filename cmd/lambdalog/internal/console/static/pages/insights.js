@@ -207,10 +207,11 @@ export default {
         results.replaceChildren(h('div', { class: 'empty' }, ['Scheduled', 'Running'].includes(r.status) ? 'Running…' : 'No results: no event in the time range matched.'));
       } else {
         const msgCol = r.columns.indexOf('@message');
+        const numeric = r.columns.map((c, j) => r.rows.every((row) => row[j] == null || (row[j] !== '' && !isNaN(Number(row[j])))));
         results.replaceChildren(h('table', { class: 'results' },
-          h('thead', null, h('tr', null, r.columns.map((c) => h('th', null, c)))),
+          h('thead', null, h('tr', null, r.columns.map((c, j) => h('th', { class: numeric[j] ? 'num' : '' }, c)))),
           h('tbody', null, r.rows.map((row, i) => {
-            const tr = h('tr', { class: r.ptrs[i] ? 'clickable' : '' }, row.map((v, j) => h('td', { class: j === msgCol ? 'cell-msg' : '', title: j === msgCol ? v : null }, v ?? '')));
+            const tr = h('tr', { class: r.ptrs[i] ? 'clickable' : '' }, row.map((v, j) => h('td', { class: j === msgCol ? 'cell-msg' : numeric[j] ? 'num' : '', title: j === msgCol ? v : null }, v ?? '')));
             if (r.ptrs[i]) tr.addEventListener('click', () => toggleRecord(tr, r.ptrs[i], r.columns.length));
             return tr;
           }))));
