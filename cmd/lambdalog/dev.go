@@ -20,7 +20,7 @@ import (
 func devCommand() command {
 	return command{
 		name:    "dev",
-		summary: "run Lambda functions locally, with Lambda's logs, the Invoke API and an API Gateway front",
+		summary: "run Lambda functions locally, with Lambda's logs and traces, the Invoke API and an API Gateway front",
 		run:     runDev,
 	}
 }
@@ -43,7 +43,7 @@ type devFlags struct {
 }
 
 func (f *devFlags) register(fs *flag.FlagSet) {
-	f.serverFlags.register(fs, "`host:port` of the CloudWatch Logs, CloudWatch metrics and Lambda Invoke APIs (loopback only)")
+	f.serverFlags.register(fs, "`host:port` of the CloudWatch Logs, CloudWatch metrics, X-Ray and Lambda Invoke APIs (loopback only)")
 	fs.StringVar(&f.template, "template", "", "AWS SAM template `file` (default ./template.yaml when present)")
 	fs.Var(&f.functions, "function", "`NAME=PATH`: run a Go package directory or an executable as function NAME (repeatable)")
 	fs.Var(&f.env, "env", "`KEY=VALUE` environment variable for --function functions (repeatable)")
@@ -58,7 +58,7 @@ func (f *devFlags) register(fs *flag.FlagSet) {
 }
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("dev", "dev [--template FILE | --function NAME=PATH ...] [--addr host:port] [--api-addr host:port] [--data DIR | --memory] [--ready-file FILE]", stderr)
+	fs := newFlagSet("dev", "dev [--template FILE | --function NAME=PATH ...] [--addr host:port] [--api-addr host:port] [--xray-addr host:port] [--data DIR | --memory] [--ready-file FILE]", stderr)
 	var f devFlags
 	f.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -72,7 +72,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 // run builds the functions, opens the server, and serves until ctx ends.
 func (f *devFlags) run(ctx context.Context, stdout, stderr io.Writer) error {
-	for _, a := range []string{f.addr, f.apiAddr} {
+	for _, a := range []string{f.addr, f.apiAddr, f.xray.addr} {
 		if !isLoopback(a) {
 			return fmt.Errorf("%s is not a loopback address; dev serves unauthenticated APIs and only binds 127.0.0.1 or localhost", a)
 		}
@@ -93,8 +93,14 @@ func (f *devFlags) run(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer srv.Close()
+	xd, err := srv.ListenXRay(f.xray.addr, "--xray-addr", !f.xray.set)
+	if err != nil {
+		return err
+	}
+	defer xd.Close()
 	emu, err := lambdaemu.New(lambdaemu.Options{
 		Region: f.region, AccountID: f.account, Sink: lambdaemu.StoreSink(srv.Logs, f.region), Echo: stdout, Logger: logger,
+		Traces: srv.Traces, XRayDaemonAddr: xd.Addr,
 	})
 	if err != nil {
 		return err
@@ -110,11 +116,13 @@ func (f *devFlags) run(ctx context.Context, stdout, stderr io.Writer) error {
 	err = server.Run(ctx, logger, []server.Listener{
 		{Name: "api", Addr: f.addr, Flag: "--addr", Handler: srv.Handler()},
 		{Name: "apiGateway", Addr: f.apiAddr, Flag: "--api-addr", Handler: emu.APIGateway()},
+		xd.Listener,
 	}, func(urls map[string]string) error {
 		// Each address ends its line, so scripts can take the last field.
 		fmt.Fprintf(stdout, "lambdalog: region %s, account %s\n", f.region, f.account)
 		fmt.Fprintf(stdout, "lambdalog: %s APIs on %s\n", joinAnd(srv.Router.APIs()), urls["api"])
 		fmt.Fprintf(stdout, "lambdalog: API Gateway on %s\n", urls["apiGateway"])
+		printXRay(stdout, xd)
 		fmt.Fprintf(stdout, "lambdalog: console on %s/\n", urls["api"])
 		fmt.Fprintf(stdout, "lambdalog: store %s\n", srv.Location)
 		for _, fn := range emu.Functions() {
@@ -157,7 +165,7 @@ func templateFunctions(ctx context.Context, buildDir, path string, stdout io.Wri
 			path = "template.yaml"
 		} else if _, err := os.Stat(filepath.Join("examples", "hello", "main.go")); err == nil {
 			fmt.Fprintln(stdout, "lambdalog: no template.yaml; running examples/hello as function hello")
-			fn := lambdaemu.Function{Name: "hello", Handler: "bootstrap", Routes: []lambdaemu.Route{
+			fn := lambdaemu.Function{Name: "hello", Handler: "bootstrap", Tracing: true, Routes: []lambdaemu.Route{
 				{Kind: "Api", Method: "GET", Path: "/hello"}, {Kind: "Api", Method: "GET", Path: "/hello/{name}"},
 			}, Env: map[string]string{"POWERTOOLS_SERVICE_NAME": "hello", "POWERTOOLS_METRICS_NAMESPACE": "hello"}}
 			dir, _ := filepath.Abs(filepath.Join("examples", "hello"))
@@ -219,7 +227,7 @@ func (f *devFlags) flagFunctions(ctx context.Context, buildDir string) ([]lambda
 			return nil, err
 		}
 		fn := lambdaemu.Function{
-			Name: name, Handler: "bootstrap", MemoryMB: f.memorySize, Timeout: time.Duration(f.timeout) * time.Second,
+			Name: name, Handler: "bootstrap", Tracing: true, MemoryMB: f.memorySize, Timeout: time.Duration(f.timeout) * time.Second,
 			Env: vars, LogFormat: f.logFormat, ApplicationLogLevel: f.logLevel, LogGroup: f.logGroup, Routes: rs,
 		}
 		if st, err := os.Stat(abs); err == nil && st.Mode().IsRegular() {

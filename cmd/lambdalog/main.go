@@ -7,9 +7,10 @@
 //
 // Commands:
 //
-//	serve     run the CloudWatch Logs and CloudWatch metrics APIs on an embedded store
-//	dev       run Lambda functions locally, with Lambda's logs, the Invoke API and an API Gateway front
+//	serve     run the CloudWatch Logs, CloudWatch metrics and X-Ray APIs on an embedded store
+//	dev       run Lambda functions locally, with Lambda's logs and traces, the Invoke API and an API Gateway front
 //	query     run a Logs Insights query and print its results
+//	traces    list recent X-Ray traces, or draw one as a waterfall with its log lines
 //	tail      print log events of log groups, interleaved by time, and follow new ones
 //	metrics   list metrics and print their series
 //	version   print the version and the revision it was built from
@@ -47,6 +48,7 @@ func commands() []command {
 		serveCommand(),
 		devCommand(),
 		queryCommand(),
+		tracesCommand(),
 		tailCommand(),
 		metricsCommand(),
 		versionCommand(),

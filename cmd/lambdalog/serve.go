@@ -21,7 +21,7 @@ const defaultAddr = "127.0.0.1:4588"
 func serveCommand() command {
 	return command{
 		name:    "serve",
-		summary: "run the CloudWatch Logs and CloudWatch metrics APIs on an embedded store",
+		summary: "run the CloudWatch Logs, CloudWatch metrics and X-Ray APIs on an embedded store",
 		run:     runServe,
 	}
 }
@@ -32,10 +32,13 @@ type serverFlags struct {
 	addr, data, account, readyFile string
 	memory                         bool
 	minFree                        byteSizeFlag
+	xray                           addrFlag
 }
 
 func (f *serverFlags) register(fs *flag.FlagSet, addrUsage string) {
 	fs.StringVar(&f.addr, "addr", defaultAddr, addrUsage)
+	f.xray = addrFlag{addr: defaultXRayAddr}
+	fs.Var(&f.xray, "xray-addr", "`host:port` of the X-Ray daemon: segments over UDP, the X-Ray API for sampling over TCP (loopback only; when the default is taken, a free port)")
 	fs.StringVar(&f.data, "data", "", "data `directory` (default $XDG_DATA_HOME/lambdalog or ~/.local/share/lambdalog)")
 	fs.BoolVar(&f.memory, "memory", false, "keep data in memory only; everything is lost on exit")
 	fs.StringVar(&f.account, "account-id", "123456789012", "AWS account `id` used in ARNs")
@@ -68,7 +71,7 @@ func (f *serverFlags) ready(urls map[string]string) error {
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "serve [--addr host:port] [--data DIR | --memory] [--account-id ID] [--access-key-id K --secret-access-key-file FILE] [--ready-file FILE]", stderr)
+	fs := newFlagSet("serve", "serve [--addr host:port] [--xray-addr host:port] [--data DIR | --memory] [--account-id ID] [--access-key-id K --secret-access-key-file FILE] [--ready-file FILE]", stderr)
 	var sf serverFlags
 	sf.register(fs, "`host:port` to listen on; any non-loopback address requires credentials (--access-key-id and the secret)")
 	keyID := fs.String("access-key-id", os.Getenv("LAMBDALOG_ACCESS_KEY_ID"), "access `key id` clients must sign requests with (SigV4); default $LAMBDALOG_ACCESS_KEY_ID")
@@ -83,15 +86,24 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if creds == nil && !isLoopback(sf.addr) {
 		return fmt.Errorf("serve: refusing to listen on non-loopback address %s without credentials: pass --access-key-id and --secret-access-key-file (or set LAMBDALOG_ACCESS_KEY_ID and LAMBDALOG_SECRET_ACCESS_KEY) so requests are SigV4-verified, or use 127.0.0.1", sf.addr)
 	}
+	if !isLoopback(sf.xray.addr) {
+		return fmt.Errorf("serve: --xray-addr %s is not a loopback address; the X-Ray daemon takes unsigned segments and binds only 127.0.0.1 or localhost", sf.xray.addr)
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	srv, err := sf.open(logger, creds, "", stderr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer srv.Close()
-	err = server.Run(ctx, logger, []server.Listener{{Name: "api", Addr: sf.addr, Flag: "--addr", Handler: srv.Handler()}},
+	xd, err := srv.ListenXRay(sf.xray.addr, "--xray-addr", !sf.xray.set)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer xd.Close()
+	err = server.Run(ctx, logger, []server.Listener{xd.Listener, {Name: "api", Addr: sf.addr, Flag: "--addr", Handler: srv.Handler()}},
 		func(urls map[string]string) error {
 			fmt.Fprintf(stdout, "lambdalog: %s APIs on %s\n", joinAnd(srv.Router.APIs()), urls["api"])
+			printXRay(stdout, xd)
 			fmt.Fprintf(stdout, "lambdalog: store %s\n", srv.Location)
 			fmt.Fprintf(stdout, "lambdalog: console on %s/\n", urls["api"])
 			if creds != nil {
@@ -125,6 +137,30 @@ func credentialsFrom(keyID, secretFile string) (*awsapi.Credentials, error) {
 		return nil, errors.New("an access key id needs its secret and the secret its key id: pass --access-key-id (or set LAMBDALOG_ACCESS_KEY_ID) with --secret-access-key-file (or LAMBDALOG_SECRET_ACCESS_KEY)")
 	}
 	return &awsapi.Credentials{AccessKeyID: keyID, SecretAccessKey: secret}, nil
+}
+
+// defaultXRayAddr is the X-Ray daemon's address, as SDKs assume it.
+const defaultXRayAddr = "127.0.0.1:2000"
+
+// addrFlag is an address flag that knows whether it was given.
+type addrFlag struct {
+	addr string
+	set  bool
+}
+
+func (a *addrFlag) String() string { return a.addr }
+
+func (a *addrFlag) Set(s string) error {
+	a.addr, a.set = s, true
+	return nil
+}
+
+// printXRay prints the X-Ray daemon's start-up line, the address last.
+func printXRay(w io.Writer, xd *server.XRayDaemon) {
+	if xd.Moved != "" {
+		fmt.Fprintf(w, "lambdalog: %s\n", xd.Moved)
+	}
+	fmt.Fprintf(w, "lambdalog: X-Ray daemon (segments over UDP, sampling over TCP) on %s\n", xd.Addr)
 }
 
 // joinAnd joins names as "a, b and c".

@@ -27,15 +27,19 @@ func startServe(t *testing.T, args ...string) (url string, stop func() (string, 
 	}()
 	sc := bufio.NewScanner(pr)
 	var lines []string
-	for len(lines) < 2 && sc.Scan() {
+	// The APIs line comes first and the store line last.
+	for sc.Scan() {
 		lines = append(lines, sc.Text())
+		if strings.HasPrefix(sc.Text(), "lambdalog: store ") {
+			break
+		}
 	}
 	if len(lines) < 2 {
 		cancel()
 		t.Fatalf("serve printed %q, err %v", lines, <-done)
 	}
-	url, ok := strings.CutPrefix(lines[0], "lambdalog: CloudWatch Logs and CloudWatch metrics APIs on ")
-	if !ok || strings.HasSuffix(url, ":0") || !strings.HasPrefix(lines[1], "lambdalog: store ") {
+	_, url, ok := strings.Cut(lines[0], " APIs on ")
+	if !ok || !strings.HasPrefix(lines[0], "lambdalog: CloudWatch Logs, CloudWatch metrics, X-Ray") || strings.HasSuffix(url, ":0") {
 		t.Fatalf("startup lines = %q", lines)
 	}
 	return url, func() (string, error) {

@@ -36,7 +36,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -320,7 +319,4 @@ func clip(b []byte) string {
 
 // IsAddrInUse reports whether err is a listen failure because the
 // address is taken.
-func IsAddrInUse(err error) bool {
-	var se *os.SyscallError
-	return errors.Is(err, syscall.EADDRINUSE) || errors.As(err, &se) && errors.Is(se.Err, syscall.EADDRINUSE)
-}
+func IsAddrInUse(err error) bool { return errors.Is(err, syscall.EADDRINUSE) }
