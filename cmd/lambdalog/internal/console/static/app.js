@@ -157,6 +157,7 @@ export function fmtBytes(n) {
 
 export function fmtMs(ms) {
   if (ms == null) return '';
+  if (Number.isInteger(ms) && ms < 1000) return ms + ' ms';
   if (ms < 1) return ms.toFixed(2) + ' ms';
   if (ms < 1000) return (ms < 100 ? ms.toFixed(1) : Math.round(ms)) + ' ms';
   return (ms / 1000).toFixed(ms < 10000 ? 2 : 1) + ' s';
@@ -303,6 +304,9 @@ export function reportSummary(p) {
 }
 
 const summaryKeys = new Set(['level', 'message', 'msg', 'timestamp', 'time', 'Level', 'levelname']);
+// Keys every Powertools line carries: the one-line form shows them after the line's own.
+const contextKeys = new Set(['location', 'service', 'cold_start', 'function_name', 'function_memory_size', 'function_arn',
+  'function_request_id', 'xray_trace_id', 'xray_segment_id', 'sampling_rate', 'correlation_id']);
 
 // summaryLine renders the one-line form of a message.
 function summaryLine(p) {
@@ -326,9 +330,10 @@ function summaryLine(p) {
   if (p.kind === 'json') {
     const m = p.obj.message ?? p.obj.msg;
     line.push(typeof m === 'string' ? m : JSON.stringify(m ?? ''));
-    let n = 0;
-    for (const [k, v] of Object.entries(p.obj)) {
-      if (summaryKeys.has(k) || n++ >= 12) continue;
+    const keys = Object.keys(p.obj).filter((k) => !summaryKeys.has(k));
+    const ordered = [...keys.filter((k) => !contextKeys.has(k)), ...keys.filter((k) => contextKeys.has(k))];
+    for (const k of ordered.slice(0, 12)) {
+      const v = p.obj[k];
       line.push(h('span', { class: 'kv' }, h('b', null, k), '=', typeof v === 'string' ? v : JSON.stringify(v)));
     }
     return line;
@@ -410,7 +415,7 @@ export function timeChart(el, xs, series, { height = 260, fmtY = (v) => fmtNum(v
     cursor: { drag: { x: true, y: false } },
     legend: { show: series.length > 0 },
     scales: { x: xRange ? { time: true, range: () => xRange } : { time: true } },
-    axes: [axis, { ...axis, size: 64, values: (u, vals) => vals.map(fmtY) }],
+    axes: [{ ...axis, space: 90 }, { ...axis, size: 64, values: (u, vals) => vals.map(fmtY) }],
     series: [{ value: (u, v) => (v == null ? '' : fmtTime(v * 1000, { millis: false })) }, ...series.map((s, i) => ({
       label: s.label, stroke: palette[i % palette.length], width: 2,
       fill: series.length === 1 ? palette[0] + '1f' : undefined,

@@ -133,8 +133,8 @@ function serviceMap(nodes, onPick) {
   for (const n of nodes) {
     const p = pos.get(n.id);
     const health = n.stats.fault ? 'fault' : n.stats.error || n.stats.throttle ? 'err' : n.type === 'client' ? '' : 'ok';
-    const name = n.name.length > 28 ? n.name.slice(0, 27) + '…' : n.name;
-    const type = n.type === 'client' ? 'Client' : n.type || 'service';
+    const name = n.type === 'client' ? 'Client' : n.name.length > 28 ? n.name.slice(0, 27) + '…' : n.name;
+    const type = n.type === 'client' ? 'callers of the entry points' : n.type || 'service';
     const figures = n.type === 'client' ? '' : `${fmtMs(n.stats.averageMs)} avg · ${fmtNum(n.stats.total)} requests`;
     const g = s('g', { class: `node ${health}`, transform: `translate(${p.x},${p.y})`, tabindex: 0 },
       s('title', null, `${n.name} (${n.type || 'service'}): ${n.stats.total} requests, ${n.stats.ok} ok, ${n.stats.error} errors, ${n.stats.fault} faults, ${n.stats.throttle} throttled`),
