@@ -327,10 +327,53 @@ func TestStr(t *testing.T) {
 	}
 }
 
+// TestAccept checks a fast path over an expected form and the fallback from a saved copy.
+func TestAccept(t *testing.T) {
+	for doc, want := range map[string]string{
+		` {"id": 7}`: "fast 7", `{ "id":7}`: "slow 7", `{"id":"x"}`: "slow x", `{"id":7,"a":1}`: "slow 7",
+	} {
+		s := New(doc)
+		saved := s
+		var got string
+		if s.Accept(`{"id":`) {
+			if n, err := s.Number(); err == nil && s.Accept("}") {
+				got = "fast " + n
+			}
+		}
+		if got == "" {
+			s = saved
+			if err := s.Object(); err != nil {
+				t.Fatal(err)
+			}
+			for {
+				key, more, err := s.Member()
+				if err != nil || !more {
+					break
+				}
+				if key.Raw != "id" {
+					s.Skip()
+					continue
+				}
+				if s.Peek() == String {
+					x, _ := s.Str()
+					got = "slow " + x.Raw
+				} else {
+					n, _ := s.Number()
+					got = "slow " + n
+				}
+			}
+		}
+		if got != want || s.End() != nil {
+			t.Errorf("%s: %q, End %v; want %q", doc, got, s.End(), want)
+		}
+	}
+}
+
 // TestAppendUnescapedMalformed checks that contents no Scanner accepts decode without panicking:
 // a backslash that starts no valid escape is kept.
 func TestAppendUnescapedMalformed(t *testing.T) {
 	for raw, want := range map[string]string{
+		"a\"b\x01c": "a\"b\x01c", "0123456789abcdef\\n\xc3\xa9\xff": "0123456789abcdef\n\u00e9\ufffd",
 		`a\`: `a\`, `\x`: `\x`, `\u12`: `\u12`, `\u12g4`: `\u12g4`, `\ud800\u12`: "\ufffd\\u12", `\ud800\`: "\ufffd\\",
 	} {
 		if got := string(AppendUnescaped([]byte(">"), raw)); got != ">"+want {
