@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -295,7 +296,7 @@ func parseWaterfall(id string, docs []string) *waterfall {
 			}
 		}
 	}
-	byStart := func(a, b *span) int { return cmpFloat(a.Start, b.Start) }
+	byStart := func(a, b *span) int { return cmp.Compare(a.Start, b.Start) }
 	slices.SortStableFunc(w.roots, byStart)
 	seen := map[string]bool{}
 	var walk func(s *span, depth int)
@@ -336,16 +337,6 @@ func (w *waterfall) index(s *span, byID map[string]*span) {
 		s.children = append(s.children, c)
 		w.index(c, byID)
 	}
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // ANSI colours of the bars.

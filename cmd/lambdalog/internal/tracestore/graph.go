@@ -1,6 +1,7 @@
 package tracestore
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"slices"
@@ -192,7 +193,7 @@ func histogram(m map[float64]int) []HistogramEntry {
 	for v, c := range m {
 		h = append(h, HistogramEntry{Value: v, Count: c})
 	}
-	slices.SortFunc(h, func(a, b HistogramEntry) int { return cmpFloat(a.Value, b.Value) })
+	slices.SortFunc(h, func(a, b HistogramEntry) int { return cmp.Compare(a.Value, b.Value) })
 	return h
 }
 

@@ -2,6 +2,7 @@ package tracestore
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"math"
 	"slices"
@@ -199,17 +200,7 @@ func parseSegment(raw []byte, parent *Segment) *Segment {
 }
 
 func sortByStart(ss []*Segment) {
-	slices.SortStableFunc(ss, func(a, b *Segment) int { return cmpFloat(a.Start, b.Start) })
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	slices.SortStableFunc(ss, func(a, b *Segment) int { return cmp.Compare(a.Start, b.Start) })
 }
 
 func str(raw json.RawMessage) string {

@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
+
+	"github.com/lambdalog/lambdalog/internal/jsonstr"
 )
 
 // Trace is an assembled trace: its segment documents, with the subsegments
@@ -141,9 +143,14 @@ func (t *Trace) inferredFrom(x *Segment) *Segment {
 	}
 	f := map[string]json.RawMessage{
 		"id": quote(s.ID), "name": quote(s.Name), "parent_id": quote(x.ID), "trace_id": quote(t.ID),
-		"start_time": x.fields["start_time"], "inferred": json.RawMessage("true"),
+		"start_time": seconds(x.Start), "inferred": json.RawMessage("true"),
 	}
-	for _, k := range []string{"end_time", "in_progress", "error", "fault", "throttle", "http", "aws", "cause"} {
+	if x.InProgress {
+		f["in_progress"] = json.RawMessage("true")
+	} else {
+		f["end_time"] = seconds(x.End)
+	}
+	for _, k := range []string{"error", "fault", "throttle", "http", "aws", "cause"} {
 		if v, ok := x.fields[k]; ok {
 			f[k] = v
 		}
@@ -155,7 +162,10 @@ func (t *Trace) inferredFrom(x *Segment) *Segment {
 	return s
 }
 
-func quote(s string) json.RawMessage { return json.RawMessage(strconv.Quote(s)) }
+func quote(s string) json.RawMessage { return jsonstr.Append(nil, s) }
+
+// seconds writes epoch seconds as a JSON number.
+func seconds(f float64) json.RawMessage { return strconv.AppendFloat(nil, f, 'f', -1, 64) }
 
 // Segment returns the segment or subsegment with the given id, or nil.
 func (t *Trace) Segment(id string) *Segment { return t.index[id] }

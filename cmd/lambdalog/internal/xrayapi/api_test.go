@@ -147,7 +147,7 @@ func TestPutAndGetWithTheSDK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(bt.Traces) != 1 || !slices.Equal(bt.UnprocessedTraceIds, []string{"nonsense", "1-00000000-000000000000000000000000"}) {
+	if len(bt.Traces) != 1 || !slices.Equal(bt.UnprocessedTraceIds, []string{"1-00000000-000000000000000000000000", "nonsense"}) {
 		t.Fatalf("batch: %+v / %v", bt.Traces, bt.UnprocessedTraceIds)
 	}
 	var seg map[string]any

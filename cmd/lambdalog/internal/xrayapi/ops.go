@@ -152,30 +152,6 @@ func or(s, def string) string {
 	return s
 }
 
-// traceIDs reads the required TraceIds: the parsed ones, and the others.
-func traceIDs(ids *[]string) ([]tracestore.TraceID, []string, *awsapi.Error) {
-	if ids == nil || len(*ids) == 0 {
-		return nil, nil, invalid("TraceIds is required")
-	}
-	if len(*ids) > maxTraceIDs {
-		return nil, nil, invalid("TraceIds holds %d ids; at most %d are accepted per request", len(*ids), maxTraceIDs)
-	}
-	var good []tracestore.TraceID
-	var bad []string
-	seen := map[tracestore.TraceID]bool{}
-	for _, s := range *ids {
-		id, ok := tracestore.ParseTraceID(s)
-		switch {
-		case !ok:
-			bad = append(bad, s)
-		case !seen[id]:
-			seen[id] = true
-			good = append(good, id)
-		}
-	}
-	return good, bad, nil
-}
-
 type segmentJSON struct {
 	ID       string `json:"Id"`
 	Document string `json:"Document"`
@@ -188,36 +164,50 @@ type traceJSON struct {
 	Segments      []segmentJSON `json:"Segments"`
 }
 
-// loadTraces reads traces by id; the ids of those not stored join bad.
-func (a *API) loadTraces(r *awsapi.Request, op string, ids []tracestore.TraceID, bad []string) ([]*tracestore.Trace, []string, *awsapi.Error) {
-	var traces []*tracestore.Trace
-	for _, id := range ids {
-		t, err := a.store.Trace(r.Context(), id)
-		if errors.Is(err, tracestore.ErrNotFound) {
-			bad = append(bad, id.String())
-			continue
-		}
-		if err != nil {
-			return nil, nil, a.storeError(r, op, err)
-		}
-		traces = append(traces, t)
-	}
-	return traces, bad, nil
-}
-
-func (a *API) batchGetTraces(w http.ResponseWriter, r *awsapi.Request) *awsapi.Error {
+// requestedTraces reads the request's TraceIds (required) and loads
+// those traces; it returns the ids that are malformed or not stored apart.
+func (a *API) requestedTraces(r *awsapi.Request, op string) ([]*tracestore.Trace, []string, *awsapi.Error) {
 	var in struct {
 		TraceIds  *[]string
 		NextToken string
 	}
 	if e := decode(r, &in); e != nil {
-		return e
+		return nil, nil, e
 	}
-	ids, bad, e := traceIDs(in.TraceIds)
-	if e != nil {
-		return e
+	if in.TraceIds == nil || len(*in.TraceIds) == 0 {
+		return nil, nil, invalid("TraceIds is required")
 	}
-	traces, bad, e := a.loadTraces(r, "BatchGetTraces", ids, bad)
+	if len(*in.TraceIds) > maxTraceIDs {
+		return nil, nil, invalid("TraceIds holds %d ids; at most %d are accepted per request", len(*in.TraceIds), maxTraceIDs)
+	}
+	var traces []*tracestore.Trace
+	var missing []string
+	seen := map[tracestore.TraceID]bool{}
+	for _, s := range *in.TraceIds {
+		id, ok := tracestore.ParseTraceID(s)
+		if !ok {
+			missing = append(missing, s)
+			continue
+		}
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		t, err := a.store.Trace(r.Context(), id)
+		switch {
+		case errors.Is(err, tracestore.ErrNotFound):
+			missing = append(missing, s)
+		case err != nil:
+			return nil, nil, a.storeError(r, op, err)
+		default:
+			traces = append(traces, t)
+		}
+	}
+	return traces, missing, nil
+}
+
+func (a *API) batchGetTraces(w http.ResponseWriter, r *awsapi.Request) *awsapi.Error {
+	traces, bad, e := a.requestedTraces(r, "BatchGetTraces")
 	if e != nil {
 		return e
 	}
@@ -263,18 +253,7 @@ func (a *API) getServiceGraph(w http.ResponseWriter, r *awsapi.Request) *awsapi.
 }
 
 func (a *API) getTraceGraph(w http.ResponseWriter, r *awsapi.Request) *awsapi.Error {
-	var in struct {
-		TraceIds  *[]string
-		NextToken string
-	}
-	if e := decode(r, &in); e != nil {
-		return e
-	}
-	ids, bad, e := traceIDs(in.TraceIds)
-	if e != nil {
-		return e
-	}
-	traces, _, e := a.loadTraces(r, "GetTraceGraph", ids, bad)
+	traces, _, e := a.requestedTraces(r, "GetTraceGraph")
 	if e != nil {
 		return e
 	}

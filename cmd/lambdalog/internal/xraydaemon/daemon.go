@@ -196,7 +196,7 @@ func (d *Daemon) read() {
 			_ = d.conn.SetReadDeadline(t)
 			deadline = want
 		}
-		n, _, err := d.conn.ReadFromUDP(buf)
+		n, err := d.conn.Read(buf)
 		if err != nil {
 			if ne, ok := err.(net.Error); ok && ne.Timeout() {
 				deadline = false

@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -119,6 +122,35 @@ func TestDaemonStoresDatagrams(t *testing.T) {
 	if _, err := Listen("127.0.0.1:0", store, Options{}); err != nil {
 		t.Error(err)
 	}
+}
+
+// TestReadBuffer checks that the socket got a large receive buffer: as
+// asked for when the process may pass net.core.rmem_max, else that limit.
+func TestReadBuffer(t *testing.T) {
+	d, err := Listen("127.0.0.1:0", openStore(t, ""), Options{ReadBuffer: 32 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	raw, err := d.conn.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got int
+	var serr error
+	raw.Control(func(fd uintptr) { got, serr = syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF) })
+	if serr != nil {
+		t.Fatal(serr)
+	}
+	max := 32 << 20
+	if b, err := os.ReadFile("/proc/sys/net/core/rmem_max"); err == nil && os.Geteuid() != 0 {
+		max, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+	}
+	// Linux doubles the size asked for (bookkeeping overhead).
+	if got < max {
+		t.Errorf("receive buffer %d bytes, want at least %d", got, max)
+	}
+	t.Logf("receive buffer %d bytes", got)
 }
 
 func TestAddrInUse(t *testing.T) {
