@@ -68,8 +68,8 @@ func TestOldLayoutIsMovedIntoLogs(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if !slices.Equal(names, []string{"logs", "metrics"}) {
-		t.Errorf("data directory holds %q, want only logs and metrics", names)
+	if !slices.Equal(names, []string{"logs", "metrics", "traces"}) {
+		t.Errorf("data directory holds %q, want only logs, metrics and traces", names)
 	}
 }
 
