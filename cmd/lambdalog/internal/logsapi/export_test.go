@@ -6,10 +6,11 @@ import (
 )
 
 // SetFilterScanBound bounds each FilterLogEvents call with a filter pattern
-// for the rest of t: it scans for d (0: not at all), then examines at most
-// tail more events itself. Tests that call it must not run in parallel.
-func SetFilterScanBound(t testing.TB, d time.Duration, tail int) {
-	oldTime, oldTail := filterScanTime, filterScanTail
-	filterScanTime, filterScanTail = d, tail
-	t.Cleanup(func() { filterScanTime, filterScanTail = oldTime, oldTail })
+// for the rest of t: it scans for d (0: one time window only), the first
+// window sized to hold windowBytes of messages. Tests that call it must not
+// run in parallel.
+func SetFilterScanBound(t testing.TB, d time.Duration, windowBytes int64) {
+	oldTime, oldBytes := filterScanTime, filterWindowBytes
+	filterScanTime, filterWindowBytes = d, windowBytes
+	t.Cleanup(func() { filterScanTime, filterWindowBytes = oldTime, oldBytes })
 }

@@ -2,8 +2,8 @@ package logsapi
 
 import (
 	"errors"
+	"math"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
@@ -11,12 +11,12 @@ import (
 )
 
 // The bound of one FilterLogEvents call that has a filter pattern (see the
-// package documentation): it scans for filterScanTime, then examines at
-// most filterScanTail more events, in order, itself. They are variables so
-// that tests can make calls stop early.
+// package documentation): the call scans time windows for filterScanTime,
+// the first sized to hold filterWindowBytes of messages. They are variables
+// so that tests can make calls stop early.
 var (
-	filterScanTime = time.Second
-	filterScanTail = 10_000
+	filterScanTime          = time.Second
+	filterWindowBytes int64 = 16 << 20
 )
 
 // matcher reports whether a raw event message matches a filter pattern;
@@ -82,9 +82,9 @@ func (h *Handler) filterLogEvents(c *call, in *filterLogEventsInput) (any, error
 	if err != nil {
 		return nil, err
 	}
-	var pattern matcher
+	var match matcher
 	if in.FilterPattern != nil {
-		if pattern, err = compilePattern(*in.FilterPattern); err != nil {
+		if match, err = compilePattern(*in.FilterPattern); err != nil {
 			return nil, err
 		}
 	}
@@ -92,146 +92,170 @@ func (h *Handler) filterLogEvents(c *call, in *filterLogEventsInput) (any, error
 	if r.After, err = parseFilterToken(in.NextToken); err != nil {
 		return nil, err
 	}
-	limit := maxPageEvents
-	if in.Limit != nil {
-		limit = int(*in.Limit)
-	}
 	sel := store.StreamSelector{Names: in.LogStreamNames}
 	if in.LogStreamNamePrefix != nil {
 		sel.Prefix = *in.LogStreamNamePrefix
 	}
-	var bound *scanBound
-	match := pattern
-	if pattern != nil {
-		bound = newScanBound(pattern, filterScanTime)
-		defer bound.release()
-		match = bound.match
+	pg := filterPage{out: append(c.out, `{"events":[`...), limit: maxPageEvents, names: map[string][]byte{}}
+	if in.Limit != nil {
+		pg.limit = int(*in.Limit)
 	}
-	examined, tail := 0, max(filterScanTail, 1) // events examined once the time is up
-	it, err := h.store.MergedEvents(c.ctx, c.region, group, sel, r, match)
+	var more bool
+	if match == nil {
+		// Every event read is returned: the page limits bound the call.
+		more, err = h.filterWindow(c, group, sel, r, nil, &pg)
+	} else {
+		more, err = h.filterWindows(c, group, sel, r, match, &pg)
+	}
 	if err != nil {
 		return nil, err
 	}
-	defer it.Close()
-	if bound != nil {
-		bound.started()
-	}
-
-	out := append(c.out, `{"events":[`...)
-	names := map[string][]byte{} // stream name -> its encoded JSON string
-	n, size, more := 0, 0, false
-	var last store.Position
-	for it.Next() {
-		e := it.Event()
-		if bound != nil {
-			if bound.timeUp() {
-				if examined == tail {
-					more = true
-					break
-				}
-				examined++
-			}
-			if !pattern(e.Message) {
-				last = e.Position()
-				continue
-			}
-		}
-		size += len(e.Message) + eventOverhead
-		if n == limit || size > maxPageBytes {
-			more = true
-			break
-		}
-		if n > 0 {
-			out = append(out, ',')
-		}
-		name, ok := names[e.Stream]
-		if !ok {
-			name = appendString(nil, e.Stream)
-			names[e.Stream] = name
-		}
-		out = append(out, `{"logStreamName":`...)
-		out = append(out, name...)
-		out = append(out, `,"timestamp":`...)
-		out = appendInt(out, e.Timestamp)
-		out = append(out, `,"message":`...)
-		out = appendBytes(out, e.Message)
-		out = append(out, `,"ingestionTime":`...)
-		out = appendInt(out, e.IngestionTime)
-		out = append(out, `,"eventId":"`...)
-		out = appendPosition(out, e.Position())
-		out = append(out, `"}`...)
-		last = e.Position()
-		n++
-	}
-	if err := it.Close(); err != nil {
-		return nil, err
-	}
-	out = append(out, `],"searchedLogStreams":[]`...)
+	out := append(pg.out, `],"searchedLogStreams":[]`...)
 	if more {
 		out = append(out, `,"nextToken":"`...)
-		out = append(out, filterToken(last)...)
+		out = append(out, filterToken(pg.last)...)
 		out = append(out, '"')
 	}
 	c.out = append(out, '}')
 	return nil, nil
 }
 
-// scanBound ends a filtered scan once its time is up, at a position from
-// which the next call resumes without skipping or repeating an event.
-//
-// The streams' scans (several run in parallel) pass on the events their
-// match accepts, and the caller checks every event it receives with the
-// pattern itself. So an event a scan does not pass on does not match, and
-// as the merge yields events in (timestamp, seq) order while holding the
-// next event of every stream, the caller may stop before any merged event
-// E: every earlier event of every stream has then been either rejected by
-// a scan or received and checked by the caller, and resuming after the
-// last event the caller checked continues exactly at E.
-//
-// match accepts every event while the scans start, so that the merge,
-// which waits for each stream's first events in turn, starts them all at
-// once; then it is the pattern until the time is up, and from then on it
-// accepts every event again, so that every stream keeps yielding and the
-// caller can stop after checking at most filterScanTail more events. That
-// bounds the call's time and guarantees progress even when one stream's
-// scan has lagged behind the others.
-type scanBound struct {
-	pattern matcher
-	state   atomic.Int32 // starting, filtering or up
-	timer   *time.Timer
+// filterWindows fills pg with the events of r that match, scanning r in
+// time windows, and reports whether more may remain. Each window is one
+// merged read of every selected stream, so once a window is done, every
+// event before its end has been examined: when the call's time
+// (filterScanTime) would run out during the next window, the call stops
+// and its token resumes at the next window's start. The first window is
+// sized, from the streams' statistics, to hold filterWindowBytes of
+// messages; each next one is twice as wide while a window takes under an
+// eighth of the call's time, half as wide when one takes over a quarter.
+// A call always scans at least one window, so paging always progresses.
+func (h *Handler) filterWindows(c *call, group string, sel store.StreamSelector, r store.Range, match matcher, pg *filterPage) (more bool, err error) {
+	began := time.Now()
+	lo, hi, bytes, err := h.extent(c, group, sel)
+	if err != nil || bytes == 0 {
+		return false, err
+	}
+	from := max(r.Start, lo)
+	if r.After != nil {
+		from = max(from, r.After.Next().Timestamp)
+	}
+	end := hi
+	if hi < math.MaxInt64 {
+		end = hi + 1
+	}
+	if r.End > 0 {
+		end = min(end, r.End)
+	}
+	width := max(int64(float64(hi-lo+1)*float64(filterWindowBytes)/float64(bytes)), 1)
+	for from < end {
+		to := end
+		if width < end-from {
+			to = from + width
+		}
+		w := r
+		w.Start, w.End = from, to
+		start := time.Now()
+		if full, err := h.filterWindow(c, group, sel, w, match, pg); full || err != nil {
+			return full, err
+		}
+		took := time.Since(start)
+		from = to
+		next := width
+		switch {
+		case took < filterScanTime/8 && width <= math.MaxInt64/2:
+			next = 2 * width
+		case took > filterScanTime/4:
+			next = max(width/2, 1)
+		}
+		if from < end && time.Since(began)+time.Duration(float64(took)*float64(next)/float64(width)) > filterScanTime {
+			pg.last = store.Position{Timestamp: from - 1, Seq: math.MaxUint64} // resume at from
+			return true, nil
+		}
+		width = next
+	}
+	return false, nil
 }
 
-// The states of a scanBound.
-const (
-	starting int32 = iota
-	filtering
-	up
-)
-
-// newScanBound returns a bound of d on a scan for pattern; d <= 0 means
-// the time is up at once.
-func newScanBound(pattern matcher, d time.Duration) *scanBound {
-	b := &scanBound{pattern: pattern}
-	if d <= 0 {
-		b.state.Store(up)
-	} else {
-		b.timer = time.AfterFunc(d, func() { b.state.Store(up) })
+// filterWindow adds the events of the selected streams in r that match to
+// pg and reports whether pg filled up.
+func (h *Handler) filterWindow(c *call, group string, sel store.StreamSelector, r store.Range, match matcher, pg *filterPage) (full bool, err error) {
+	it, err := h.store.MergedEvents(c.ctx, c.region, group, sel, r, match)
+	if err != nil {
+		return false, err
 	}
-	return b
+	defer it.Close()
+	for it.Next() {
+		if !pg.add(it.Event()) {
+			full = true
+			break
+		}
+	}
+	return full, it.Close()
 }
 
-// match is the matcher the store scans with.
-func (b *scanBound) match(msg []byte) bool { return b.state.Load() != filtering || b.pattern(msg) }
-
-// started makes the scans filter with the pattern, unless the time is up.
-func (b *scanBound) started() { b.state.CompareAndSwap(starting, filtering) }
-
-// timeUp reports whether the scan's time is up.
-func (b *scanBound) timeUp() bool { return b.state.Load() == up }
-
-// release stops the timer.
-func (b *scanBound) release() {
-	if b.timer != nil {
-		b.timer.Stop()
+// extent returns the first and last event timestamps of the selected
+// streams and their stored bytes (0 when they have no events).
+func (h *Handler) extent(c *call, group string, sel store.StreamSelector) (lo, hi, bytes int64, err error) {
+	lo, hi = math.MaxInt64, math.MinInt64
+	add := func(st store.Stream) bool {
+		if st.HasEvents {
+			lo, hi = min(lo, st.FirstEventTimestamp), max(hi, st.LastEventTimestamp)
+			bytes += max(st.StoredBytes, 1)
+		}
+		return true
 	}
+	if len(sel.Names) == 0 {
+		return lo, hi, bytes, h.store.ListStreams(c.ctx, c.region, group, sel.Prefix, add)
+	}
+	for _, name := range sel.Names {
+		st, err := h.store.Stream(c.ctx, c.region, group, name)
+		if errors.Is(err, store.ErrStreamNotFound) {
+			continue
+		}
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		add(st)
+	}
+	return lo, hi, bytes, nil
+}
+
+// filterPage is a FilterLogEvents response being encoded.
+type filterPage struct {
+	out     []byte
+	n, size int
+	limit   int
+	last    store.Position    // where the next page starts after
+	names   map[string][]byte // stream name -> its encoded JSON string
+}
+
+// add appends e to the page and reports whether it fitted.
+func (pg *filterPage) add(e *store.EventView) bool {
+	if pg.size += len(e.Message) + eventOverhead; pg.n == pg.limit || pg.size > maxPageBytes {
+		return false
+	}
+	out := pg.out
+	if pg.n > 0 {
+		out = append(out, ',')
+	}
+	name, ok := pg.names[e.Stream]
+	if !ok {
+		name = appendString(nil, e.Stream)
+		pg.names[e.Stream] = name
+	}
+	out = append(out, `{"logStreamName":`...)
+	out = append(out, name...)
+	out = append(out, `,"timestamp":`...)
+	out = appendInt(out, e.Timestamp)
+	out = append(out, `,"message":`...)
+	out = appendBytes(out, e.Message)
+	out = append(out, `,"ingestionTime":`...)
+	out = appendInt(out, e.IngestionTime)
+	out = append(out, `,"eventId":"`...)
+	out = appendPosition(out, e.Position())
+	pg.out = append(out, `"}`...)
+	pg.last = e.Position()
+	pg.n++
+	return true
 }

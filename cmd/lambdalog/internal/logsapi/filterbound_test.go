@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -32,8 +33,9 @@ type boundEvent struct {
 // timestamps collide within and across streams, written round by round so
 // that the streams' events interleave. One event in missEvery does not
 // contain "hit". It returns the events containing "hit" in the order
-// FilterLogEvents must return them: by timestamp, then by write order.
-func loadBoundGroup(t *testing.T, e *env, streams, rounds, perRound, missEvery int) []boundEvent {
+// FilterLogEvents must return them (by timestamp, then by write order) and
+// the first and last timestamps of all the events.
+func loadBoundGroup(t *testing.T, e *env, streams, rounds, perRound, missEvery int) (want []boundEvent, first, last int64) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := e.store.CreateGroup(ctx, "us-east-1", store.Group{Name: "big"}); err != nil {
@@ -47,6 +49,7 @@ func loadBoundGroup(t *testing.T, e *env, streams, rounds, perRound, missEvery i
 	}
 	var hits []written
 	order := 0
+	first, last = math.MaxInt64, math.MinInt64
 	for r := range rounds {
 		for s := range streams {
 			name := fmt.Sprintf("stream-%d", s)
@@ -71,6 +74,7 @@ func loadBoundGroup(t *testing.T, e *env, streams, rounds, perRound, missEvery i
 				t.Fatal(err)
 			}
 			for _, ev := range batch {
+				first, last = min(first, ev.Timestamp), max(last, ev.Timestamp)
 				if strings.HasPrefix(string(ev.Message), "hit") {
 					hits = append(hits, written{boundEvent{name, ev.Timestamp, string(ev.Message)}, order})
 				}
@@ -81,11 +85,11 @@ func loadBoundGroup(t *testing.T, e *env, streams, rounds, perRound, missEvery i
 	slices.SortFunc(hits, func(a, b written) int {
 		return cmp.Or(cmp.Compare(a.Timestamp, b.Timestamp), cmp.Compare(a.order, b.order))
 	})
-	want := make([]boundEvent, len(hits))
+	want = make([]boundEvent, len(hits))
 	for i, h := range hits {
 		want[i] = h.boundEvent
 	}
-	return want
+	return want, first, last
 }
 
 // filterAll pages through FilterLogEvents for "hit" in group big with the
@@ -129,20 +133,29 @@ func sameEvents(t *testing.T, got, want []boundEvent) {
 	}
 }
 
-// TestFilterLogEventsScanBoundPages gives every call no scan time and a
-// tail of 3 events, so that each call examines exactly the next 3 events
-// of the group in order: over streams scanned in parallel, the paginator
-// must still return every matching event exactly once, in order, across
-// many pages, some of them empty.
+// TestFilterLogEventsScanBoundPages gives every call no scan time and
+// windows of the smallest width, so that each call scans exactly the next
+// millisecond of the group: over streams scanned in parallel, the
+// paginator must still return every matching event exactly once, in order,
+// one page per millisecond, empty where a millisecond has no match.
 func TestFilterLogEventsScanBoundPages(t *testing.T) {
-	const tail, total = 3, 4 * 5 * 50
-	logsapi.SetFilterScanBound(t, 0, tail)
+	logsapi.SetFilterScanBound(t, 0, 1)
 	e := newEnv(t, envConfig{})
-	want := loadBoundGroup(t, e, 4, 5, 50, 3)
+	want, first, last := loadBoundGroup(t, e, 4, 5, 50, 3)
 	got, pages, empty := filterAll(t, e, &cwl.FilterLogEventsInput{})
 	sameEvents(t, got, want)
-	if pages != (total+tail-1)/tail || empty == 0 {
-		t.Errorf("%d pages (%d empty) for %d events, want %d pages of %d events examined, some empty", pages, empty, total, (total+tail-1)/tail, tail)
+	hits := map[int64]bool{}
+	for _, ev := range want {
+		hits[ev.Timestamp] = true
+	}
+	wantEmpty := 0 // the last millisecond's page has no token
+	for ts := first; ts < last; ts++ {
+		if !hits[ts] {
+			wantEmpty++
+		}
+	}
+	if pages != int(last-first+1) || empty != wantEmpty || empty == 0 {
+		t.Errorf("%d pages (%d empty with a token), want %d (%d, not 0)", pages, empty, last-first+1, wantEmpty)
 	}
 
 	// The bound and the page limit together, with a stream selection.
@@ -150,14 +163,14 @@ func TestFilterLogEventsScanBoundPages(t *testing.T) {
 	sameEvents(t, got, want)
 }
 
-// TestFilterLogEventsScanTimePages gives each call a short time: calls end
-// wherever the parallel scans are when the time is up, and paging must
-// still return every matching event exactly once, in order. (The number of
-// pages depends on the machine's speed; the test checks only the events.)
+// TestFilterLogEventsScanTimePages gives each call a short time, so that
+// calls end after a number of windows, of widths adapted to their times,
+// that depends on the machine's speed: paging must still return every
+// matching event exactly once, in order. (The test checks only the events.)
 func TestFilterLogEventsScanTimePages(t *testing.T) {
-	logsapi.SetFilterScanBound(t, 2*time.Millisecond, 1000)
+	logsapi.SetFilterScanBound(t, 2*time.Millisecond, 64<<10)
 	e := newEnv(t, envConfig{})
-	want := loadBoundGroup(t, e, 8, 25, 500, 1) // only "miss" events...
+	want, _, _ := loadBoundGroup(t, e, 8, 25, 500, 1) // only "miss" events...
 	if len(want) != 0 {
 		t.Fatalf("%d hits with missEvery 1", len(want))
 	}
@@ -178,8 +191,8 @@ func TestFilterLogEventsScanTimePages(t *testing.T) {
 }
 
 // TestFilterLogEventsScanBoundAWSCLI runs aws logs filter-log-events (CLI
-// v1, which follows nextToken itself) against calls that each stop early:
-// it must print every matching event once, in order.
+// v1, which follows nextToken itself) against calls that each scan one
+// narrow window: it must print every matching event once, in order.
 func TestFilterLogEventsScanBoundAWSCLI(t *testing.T) {
 	if err := exec.Command("aws", "--version").Run(); err != nil {
 		msg := fmt.Sprintf("aws --version: %v (install the aws CLI to run this test)", err)
@@ -188,9 +201,9 @@ func TestFilterLogEventsScanBoundAWSCLI(t *testing.T) {
 		}
 		t.Skip(msg)
 	}
-	logsapi.SetFilterScanBound(t, 0, 4)
+	logsapi.SetFilterScanBound(t, 0, 256)
 	e := newEnv(t, envConfig{})
-	want := loadBoundGroup(t, e, 3, 4, 25, 6)
+	want, _, _ := loadBoundGroup(t, e, 3, 4, 25, 6)
 	dir := t.TempDir()
 	cmd := exec.Command("aws", "--endpoint-url", e.url, "--region", "us-east-1", "--output", "json",
 		"logs", "filter-log-events", "--log-group-name", "big", "--filter-pattern", "hit")
