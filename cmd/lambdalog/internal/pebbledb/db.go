@@ -13,12 +13,23 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/sstable"
 	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
 // ErrFailed is wrapped by the errors of every call on a database after a
 // fatal storage error, and by the error given to Options.OnFatal.
 var ErrFailed = errors.New("storage stopped after a fatal error; restart lambdalog")
+
+// FormatMajorVersion is the format Open gives a database whose options leave
+// it unset: the first with sstable format v6, which MinLZ compression needs.
+// See the package documentation for what it does to an existing directory.
+const FormatMajorVersion = pebble.FormatTableFormatV6
+
+// compression is the block compression of every level whose options leave it
+// unset: Pebble's fastest profile, MinLZ (Snappy on arm64, where MinLZ has no
+// assembly).
+func compression() *sstable.CompressionProfile { return sstable.FastestCompression }
 
 // Options configure Open.
 type Options struct {
@@ -58,7 +69,9 @@ type DB struct {
 }
 
 // Open opens (creating if needed) the Pebble database in dir with po, whose
-// Logger, EventListener and, for an in-memory database, FS it sets.
+// Logger, EventListener and, for an in-memory database, FS it sets; an unset
+// FormatMajorVersion becomes the package's FormatMajorVersion, and an unset
+// level compression MinLZ.
 func Open(dir string, po *pebble.Options, o Options) (*DB, error) {
 	d := &DB{name: o.Name, dir: dir, logger: o.Logger, flushFree: o.MinFreeBytes}
 	if d.logger == nil {
@@ -69,6 +82,14 @@ func Open(dir string, po *pebble.Options, o Options) (*DB, error) {
 	}
 	d.fail = &failure{name: o.Name, logger: d.logger, onFatal: o.OnFatal, abort: make(chan error, 1), stopped: make(chan struct{})}
 	po.Logger = pebbleLogger{d.fail}
+	if po.FormatMajorVersion == pebble.FormatDefault {
+		po.FormatMajorVersion = FormatMajorVersion
+	}
+	for i := range po.Levels {
+		if po.Levels[i].Compression == nil {
+			po.Levels[i].Compression = compression
+		}
+	}
 	po.EventListener = &pebble.EventListener{BackgroundError: d.fail.backgroundError}
 	if po.FlushDelayDeleteRange == 0 {
 		po.FlushDelayDeleteRange = 2 * time.Second

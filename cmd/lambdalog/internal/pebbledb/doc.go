@@ -49,6 +49,28 @@
 // should exit: a goroutine may be left inside Pebble holding the directory's
 // lock.
 //
+// # Format and compression
+//
+// Open gives a database the format major version FormatMajorVersion
+// (Pebble's FormatTableFormatV6, the first whose sstables can use MinLZ)
+// unless the caller's options set one, and compresses the blocks of every
+// level with MinLZ (Snappy on arm64, where MinLZ has no assembly) unless they
+// set another compression. MinLZ decodes about twice as fast as Snappy,
+// which is all Pebble's older table formats offer, and compresses JSON logs
+// a little better; a scan of the log store spends most of its storage time
+// decoding blocks.
+//
+// Pebble ratchets a database's format forward when it opens it and never
+// back. A directory written by an earlier lambdalog (Pebble's oldest
+// supported format, Snappy blocks) is upgraded the first time this version
+// opens it: Pebble records the new format in the directory's format marker
+// and options file; the tables already written stay as they are, readable,
+// until compactions rewrite them in the new format with the new
+// compression, and every new table is written so. Since every lambdalog
+// build uses the same Pebble release, an earlier lambdalog still opens an
+// upgraded directory (at the format the directory has); a program built on
+// a Pebble release older than v2.1 does not.
+//
 // # Write-ahead-log recovery
 //
 // Pebble replays the newest write-ahead log at Open and, as it must after a
@@ -58,8 +80,13 @@
 // written to the log, scans the rest of the file for intact chunks of the
 // same log and reports what is dropped (Recovery, logged at WARN): how many
 // write batches and bytes, and whether anything beyond one cut batch is
-// lost, which no crash explains. Damage to an older log, a table or the
-// MANIFEST makes Pebble refuse to open with its own error.
+// lost, which no crash explains. Logs written at FormatMajorVersion also
+// record how far they were synced, from which Pebble can tell damage to
+// synced data from a cut tail, and it refuses to replay such a log; Open then
+// zeroes the log from the last intact record on before Pebble opens it, so
+// that the replay stops there and the database opens with what the report
+// says, as it does for a log without sync offsets. Damage to an older log, a
+// table or the MANIFEST makes Pebble refuse to open with its own error.
 //
 // Close flushes the memtables first (when the disk has room), so a cleanly
 // closed database needs no log replay and log damage after a clean stop

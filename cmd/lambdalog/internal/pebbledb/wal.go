@@ -70,6 +70,7 @@ func inspectWAL(fs vfs.FS, dir string) (*WALRecovery, error) {
 	rep := &WALRecovery{File: path}
 	rr := ll.OpenForRead()
 	defer rr.Close()
+	var confirmed bool // the log's sync offsets show that the damage is in synced data
 	for {
 		r, off, err := rr.NextRecord()
 		if err == nil {
@@ -78,9 +79,10 @@ func inspectWAL(fs vfs.FS, dir string) (*WALRecovery, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, nil
 		}
-		if !errors.Is(err, record.ErrUnexpectedEOF) {
+		confirmed = errors.Is(err, record.ErrInvalidChunk) || errors.Is(err, record.ErrZeroedChunk)
+		if !confirmed && !errors.Is(err, record.ErrUnexpectedEOF) {
 			if err != nil {
-				return nil, nil // corruption Pebble refuses, or an I/O error it reports
+				return nil, nil // an I/O error Pebble reports
 			}
 			rep.Replayed++
 			continue
@@ -104,7 +106,35 @@ func inspectWAL(fs vfs.FS, dir string) (*WALRecovery, error) {
 	if rep.DroppedBytes == 0 {
 		return nil, nil
 	}
+	if confirmed {
+		if err := zeroTail(fs, path, rep.ReplayedBytes, rep.Size); err != nil {
+			return nil, fmt.Errorf("cut damaged write-ahead log: %w", err)
+		}
+	}
 	return rep, nil
+}
+
+// zeroTail zeroes the log at path from offset from to its end, size. A log
+// written at FormatWALSyncChunks or later records how far it was synced, and
+// Pebble refuses to replay one whose synced part is damaged, where it stops
+// the replay of an older log at the damage. Zeroing what follows the last
+// intact record makes Pebble's replay of such a log stop there too (zeroes
+// are the unwritten end of a log), so that the database opens with what the
+// report says, as it did before sync offsets.
+func zeroTail(fs vfs.FS, path string, from, size int64) error {
+	f, err := fs.OpenReadWrite(path, vfs.WriteCategoryUnspecified)
+	if err != nil {
+		return err
+	}
+	zeros := make([]byte, walBlockSize)
+	for off := from; off < size; off += int64(len(zeros)) {
+		n := min(int64(len(zeros)), size-off)
+		if _, err := f.WriteAt(zeros[:n], off); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	return errors.Join(f.Sync(), f.Close())
 }
 
 // Pebble's write-ahead-log format (record/record.go): 32 KiB blocks of

@@ -41,6 +41,24 @@
 // starting at time T seeks to T - 1 s, and a backward read opens every
 // chunk that starts within 1 s of the next event it would return.
 //
+// # Storage format
+//
+// The database is at Pebble's format major version FormatTableFormatV6
+// (pebbledb.FormatMajorVersion), its blocks compressed with MinLZ: a query
+// scanning events spends most of its storage time decoding blocks, and MinLZ
+// decodes about twice as fast as Snappy. Blocks are 128 KiB before
+// compression (about eight chunks), so that a scan reads, allocates, caches
+// and indexes few of them; the block cache is 64 MiB.
+//
+// A data directory written by an earlier lambdalog (Pebble's oldest
+// supported format, Snappy blocks of 32 KiB) is upgraded in place, one way,
+// the first time Open opens it: Pebble ratchets the directory's format
+// version, every table already written stays readable as it is until a
+// compaction rewrites it in the new format, and new tables are written in
+// it. Nothing is converted up front, so the upgrade takes no time; an
+// earlier lambdalog, built on the same Pebble release, still opens the
+// upgraded directory.
+//
 // # Invariants
 //
 //   - Group and stream ids come from the same counter as event seqs and are

@@ -91,18 +91,39 @@ const seqReserve = 1 << 22
 
 // Open opens (creating if needed) the store in dir.
 func Open(dir string, opts Options) (*Store, error) {
+	return open(dir, opts, pebbleOptions())
+}
+
+// blockSize is the target size of an sstable block before compression.
+// Large blocks mean fewer block reads, allocations, cache insertions and
+// index steps in the long sequential scans that queries and filters do; a
+// block holds about eight 16 KiB event chunks.
+const blockSize = 128 << 10
+
+// cacheSize is the block cache, which holds decompressed blocks: the store's
+// metadata, and the events of recent queries when they fit (about 170,000
+// events of 400 bytes).
+const cacheSize = 64 << 20
+
+// pebbleOptions returns the store's Pebble options. The format and the
+// compression are pebbledb's.
+func pebbleOptions() *pebble.Options {
 	po := &pebble.Options{
 		Merger:                      statsMerger,
 		MemTableSize:                32 << 20,
 		MemTableStopWritesThreshold: 4,
 		L0CompactionThreshold:       4,
 		L0StopWritesThreshold:       32,
+		CacheSize:                   cacheSize,
 	}
-	// Larger blocks mean fewer block transitions and index lookups in the
-	// long sequential scans that reads and filters do.
 	for i := range po.Levels {
-		po.Levels[i].BlockSize = 32 << 10
+		po.Levels[i].BlockSize = blockSize
 	}
+	return po
+}
+
+// open opens the store in dir with Pebble options po.
+func open(dir string, opts Options, po *pebble.Options) (*Store, error) {
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.Default()
