@@ -186,13 +186,6 @@ func (in *getQueryResultsInput) validate(v *validationErrors) {
 	v.intRange("maxItems", in.MaxItems, 0, maxResultsPage)
 }
 
-type queryStatistics struct {
-	RecordsMatched   float64 `json:"recordsMatched"`
-	RecordsScanned   float64 `json:"recordsScanned"`
-	BytesScanned     float64 `json:"bytesScanned"`
-	LogGroupsScanned float64 `json:"logGroupsScanned"`
-}
-
 func (h *Handler) getQueryResults(c *call, in *getQueryResultsInput) (any, error) {
 	s, err := h.queries.Results(c.region, *in.QueryID)
 	if err != nil {
@@ -209,29 +202,53 @@ func (h *Handler) getQueryResults(c *call, in *getQueryResultsInput) (any, error
 			return nil, errBadToken
 		}
 	}
-	out := struct {
-		QueryLanguage string             `json:"queryLanguage"`
-		Results       [][]insights.Field `json:"results"`
-		Statistics    queryStatistics    `json:"statistics"`
-		Status        queries.Status     `json:"status"`
-		NextToken     string             `json:"nextToken,omitempty"`
-	}{QueryLanguage: "CWLI", Results: [][]insights.Field{}, Status: s.Status}
-	out.Statistics = queryStatistics{
-		RecordsMatched: float64(s.Stats.RecordsMatched), RecordsScanned: float64(s.Stats.RecordsScanned),
-		BytesScanned: float64(s.Stats.BytesScanned), LogGroupsScanned: float64(len(s.Spec.Groups)),
-	}
 	// Pages only of an ended query: a running one's rows still change.
+	next := ""
 	if in.MaxItems != nil && *in.MaxItems > 0 && s.Status.Ended() {
 		to := min(from+int(*in.MaxItems), len(rows))
 		if to < len(rows) {
-			out.NextToken = encodeToken(strconv.Itoa(to))
+			next = encodeToken(strconv.Itoa(to))
 		}
 		rows = rows[from:to]
 	} else {
 		rows = rows[from:]
 	}
-	out.Results = append(out.Results, rows...)
-	return out, nil
+	// The rows can be many and long: they are written by hand, not with
+	// encoding/json.
+	out := append(c.out, `{"queryLanguage":"CWLI","results":[`...)
+	for i, row := range rows {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, '[')
+		for j, f := range row {
+			if j > 0 {
+				out = append(out, ',')
+			}
+			out = append(out, `{"field":`...)
+			out = appendString(out, f.Name)
+			out = append(out, `,"value":`...)
+			out = appendString(out, f.Value)
+			out = append(out, '}')
+		}
+		out = append(out, ']')
+	}
+	out = append(out, `],"statistics":{"recordsMatched":`...)
+	out = appendInt(out, s.Stats.RecordsMatched)
+	out = append(out, `,"recordsScanned":`...)
+	out = appendInt(out, s.Stats.RecordsScanned)
+	out = append(out, `,"bytesScanned":`...)
+	out = appendInt(out, s.Stats.BytesScanned)
+	out = append(out, `,"logGroupsScanned":`...)
+	out = appendInt(out, int64(len(s.Spec.Groups)))
+	out = append(out, `},"status":`...)
+	out = appendString(out, string(s.Status))
+	if next != "" {
+		out = append(out, `,"nextToken":`...)
+		out = appendString(out, next)
+	}
+	c.out = append(out, '}')
+	return nil, nil
 }
 
 func (h *Handler) stopQuery(c *call, in *queryIDInput) (any, error) {

@@ -20,7 +20,11 @@
 // place with store.Scan, and the query's pre-filter runs on the raw bytes
 // before an event is fed; the events it rejects count as scanned. Partial
 // results (GetQueryResults while Running) merge the workers' evaluators
-// into one; a worker yields to such a merge every few thousand events.
+// into one and render it, at most every 200 ms (partialInterval; the first
+// time 200 ms after the query started running): in between, GetQueryResults
+// returns the partial results last rendered. A worker yields to such a merge
+// every few thousand events it reads, whether the pre-filter passes them or
+// not.
 //
 // Subqueries (filter ... in (SOURCE ...), appendcols, join) run first, in
 // order, over the same time range, each over the log groups its own SOURCE
@@ -177,7 +181,16 @@ type query struct {
 	master  *insights.Evaluator
 	workers []*worker
 	final   *insights.Result
+	// The partial results last rendered, while the query runs, and when.
+	partial      *insights.Result
+	partialStats insights.Statistics
+	partialAt    time.Time
 }
+
+// partialInterval is how long partial results are reused before they are
+// rendered again: rendering merges every worker's evaluator and renders
+// every row, and clients poll GetQueryResults in a loop.
+const partialInterval = 200 * time.Millisecond
 
 // worker is one goroutine's evaluator; mu is held while it feeds events.
 type worker struct {
@@ -246,15 +259,18 @@ func (m *Manager) Results(region, id string) (Snapshot, error) {
 	case q.final != nil:
 		s.Result, s.Stats = q.final, q.master.Statistics()
 	case q.master != nil:
-		for _, w := range q.workers {
-			w.mu.Lock()
-			err := q.master.Merge(w.ev)
-			w.mu.Unlock()
-			if err != nil {
-				return Snapshot{}, err
+		if now := m.opts.Now(); now.Sub(q.partialAt) >= partialInterval {
+			for _, w := range q.workers {
+				w.mu.Lock()
+				err := q.master.Merge(w.ev)
+				w.mu.Unlock()
+				if err != nil {
+					return Snapshot{}, err
+				}
 			}
+			q.partial, q.partialStats, q.partialAt = q.master.Results(), q.master.Statistics(), now
 		}
-		s.Result, s.Stats = q.master.Results(), q.master.Statistics()
+		s.Result, s.Stats = q.partial, q.partialStats
 	default:
 		s.Result = &insights.Result{Columns: q.spec.Query.Columns()}
 	}
@@ -372,6 +388,9 @@ func (m *Manager) evaluate(ctx context.Context, q *query, spec Spec, top bool) (
 	if top {
 		q.mu.Lock()
 		q.status, q.master, q.workers = Running, master, workers
+		// The first partial results are rendered one interval after the
+		// start: a query that ends sooner is never rendered twice.
+		q.partial, q.partialAt = &insights.Result{Columns: spec.Query.Columns()}, m.opts.Now()
 		q.mu.Unlock()
 	}
 	next := make(chan stream, len(jobs))
@@ -421,7 +440,7 @@ func (m *Manager) streams(ctx context.Context, spec Spec) ([]stream, error) {
 	return out, nil
 }
 
-// yieldEvery is how many events a worker feeds between chances for a
+// yieldEvery is how many events a worker reads between chances for a
 // partial-results merge to take its evaluator.
 const yieldEvery = 4096
 
@@ -429,23 +448,37 @@ const yieldEvery = 4096
 func (m *Manager) scan(ctx context.Context, spec Spec, w *worker, next <-chan stream) error {
 	pre := spec.Query.PreFilter()
 	ev := insights.Event{Account: spec.Account, Region: spec.Region}
+	// Events the pre-filter rejects are counted here, and handed to the
+	// evaluator's statistics whenever the worker yields.
+	var read int
+	var rejected, rejectedBytes int64
+	match := func(msg []byte) bool {
+		if read++; read == yieldEvery {
+			read = 0
+			w.ev.AddScanned(rejected, rejectedBytes)
+			rejected, rejectedBytes = 0, 0
+			w.mu.Unlock()
+			w.mu.Lock()
+		}
+		if pre != nil && !pre(msg) {
+			rejected++
+			rejectedBytes += int64(len(msg))
+			return false
+		}
+		return true
+	}
+	feed := func(v *store.EventView) error {
+		ev.Timestamp, ev.IngestionTime, ev.Message, ev.ID = v.Timestamp, v.IngestionTime, v.Message, v.Seq
+		w.ev.Feed(&ev)
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	for st := range next {
 		ev.LogGroup, ev.LogStream = st.group, st.name
-		var fed, fedBytes int64
-		w.mu.Lock()
-		stats, err := m.store.Scan(ctx, spec.Region, st.group, st.name, spec.Start, spec.End+1, pre, func(v *store.EventView) error {
-			ev.Timestamp, ev.IngestionTime, ev.Message, ev.ID = v.Timestamp, v.IngestionTime, v.Message, v.Seq
-			w.ev.Feed(&ev)
-			fed++
-			fedBytes += int64(len(v.Message))
-			if fed%yieldEvery == 0 {
-				w.mu.Unlock()
-				w.mu.Lock()
-			}
-			return nil
-		})
-		w.ev.AddScanned(stats.Events-fed, stats.Bytes-fedBytes)
-		w.mu.Unlock()
+		_, err := m.store.Scan(ctx, spec.Region, st.group, st.name, spec.Start, spec.End+1, match, feed)
+		w.ev.AddScanned(rejected, rejectedBytes)
+		rejected, rejectedBytes = 0, 0
 		if err != nil && !errors.Is(err, store.ErrGroupNotFound) && !errors.Is(err, store.ErrStreamNotFound) {
 			return err
 		}
