@@ -89,7 +89,10 @@ func Open(dir string, opts Options) (*Store, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	po := &pebble.Options{Merger: docMerger, MemTableSize: 32 << 20, MemTableStopWritesThreshold: 4}
+	// As the log store: large memtables and a high L0 stop threshold, so
+	// that bursts of segments are not held up by compactions.
+	po := &pebble.Options{Merger: docMerger, MemTableSize: 32 << 20, MemTableStopWritesThreshold: 4,
+		L0CompactionThreshold: 4, L0StopWritesThreshold: 32}
 	db, err := pebbledb.Open(dir, po, pebbledb.Options{
 		Name: "tracestore", InMemory: opts.InMemory, MinFreeBytes: opts.MinFreeBytes, Logger: logger, OnFatal: opts.OnFatal,
 	})

@@ -18,8 +18,9 @@
 //
 // One goroutine reads datagrams (the socket's receive buffer is made as
 // large as the system allows, up to Options.ReadBuffer, so that bursts
-// wait in the kernel rather than being dropped), validates them and copies
-// them into the pending batch; another stores batches with
+// wait in the kernel rather than being dropped; on Linux up to 64 of them
+// with one recvmmsg system call), validates them and copies them into the
+// pending batch; another stores batches with
 // tracestore.Store.Put, one synced Pebble batch each. The reader hands the
 // pending batch over whenever the writer is idle, so a lone segment is
 // stored at once and under load batches grow to what arrived during the
@@ -36,6 +37,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,7 +53,9 @@ type Options struct {
 	// The kernel may grant less (net.core.rmem_max) unless the process may
 	// raise it (CAP_NET_ADMIN).
 	ReadBuffer int
-	// MaxBatch is the most documents stored in one batch; 0 means 20,000.
+	// MaxBatch is the most documents stored in one batch, and so how many
+	// the reader holds while the store is busy before it leaves datagrams
+	// waiting in the socket; 0 means 100,000 (some 35 MB).
 	MaxBatch int
 	// Logger receives rejected datagrams (at most one line every 10 s) and
 	// storage failures; nil means slog.Default().
@@ -90,7 +94,7 @@ func Listen(addr string, store *tracestore.Store, opts Options) (*Daemon, error)
 		opts.ReadBuffer = 64 << 20
 	}
 	if opts.MaxBatch <= 0 {
-		opts.MaxBatch = 20000
+		opts.MaxBatch = 100000
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -112,17 +116,12 @@ func Listen(addr string, store *tracestore.Store, opts Options) (*Daemon, error)
 	return d, nil
 }
 
-// setReadBuffer asks for a receive buffer of n bytes: SO_RCVBUFFORCE,
-// which passes net.core.rmem_max when the process may, else SO_RCVBUF.
+// setReadBuffer asks for a receive buffer of n bytes: beyond
+// net.core.rmem_max when the process may (forceReadBuffer), else up to it.
 func setReadBuffer(conn *net.UDPConn, n int) {
-	raw, err := conn.SyscallConn()
-	if err == nil {
-		var serr error
-		if err = raw.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUFFORCE, n) }); err == nil && serr == nil {
-			return
-		}
+	if !forceReadBuffer(conn, n) {
+		_ = conn.SetReadBuffer(n)
 	}
-	_ = conn.SetReadBuffer(n)
 }
 
 // Addr is the address the daemon listens on.
@@ -178,12 +177,35 @@ func (b *batch) reset() {
 // maxDatagram is the largest UDP payload.
 const maxDatagram = 65535
 
+// recvBatch is the most datagrams one system call reads.
+const recvBatch = 64
+
 // read receives datagrams until Close.
 func (d *Daemon) read() {
 	defer d.wg.Done()
 	defer close(d.batches)
-	buf := make([]byte, maxDatagram)
 	pending := d.free.Get().(*batch)
+	defer func() {
+		if len(pending.docs) > 0 {
+			d.batches <- pending
+		}
+	}()
+	r, err := newReceiver(d.conn, recvBatch)
+	if err != nil {
+		d.opts.Logger.Error("xraydaemon: read", "err", err)
+		return
+	}
+	receive := func(p []byte) {
+		d.received.Add(1)
+		doc, err := Decode(p)
+		if err != nil {
+			d.rejected.Add(1)
+			d.logRejected(err)
+			return
+		}
+		doc.Raw = pending.copyDoc(doc.Raw)
+		pending.docs = append(pending.docs, doc)
+	}
 	var deadline bool // a read deadline is set
 	for {
 		// With documents pending (the writer was busy), look again within
@@ -196,14 +218,12 @@ func (d *Daemon) read() {
 			_ = d.conn.SetReadDeadline(t)
 			deadline = want
 		}
-		n, err := d.conn.Read(buf)
-		if err != nil {
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
-				deadline = false
-				_ = d.conn.SetReadDeadline(time.Time{})
-				pending = d.handOff(pending, false)
-				continue
-			}
+		err := r.read(receive)
+		switch {
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			deadline = false
+			_ = d.conn.SetReadDeadline(time.Time{})
+		case err != nil:
 			select {
 			case <-d.done:
 			default:
@@ -211,19 +231,7 @@ func (d *Daemon) read() {
 					d.opts.Logger.Error("xraydaemon: read", "err", err)
 				}
 			}
-			if len(pending.docs) > 0 {
-				d.batches <- pending
-			}
 			return
-		}
-		d.received.Add(1)
-		doc, err := Decode(buf[:n])
-		if err != nil {
-			d.rejected.Add(1)
-			d.logRejected(err)
-		} else {
-			doc.Raw = pending.copyDoc(doc.Raw)
-			pending.docs = append(pending.docs, doc)
 		}
 		pending = d.handOff(pending, len(pending.docs) >= d.opts.MaxBatch)
 	}
