@@ -122,7 +122,7 @@ type plan struct {
 	lambda      bool           // some slot comes from Lambda platform lines
 	tsSlot      int            // the slot of @timestamp
 	msgSlot     int            // the slot of @message
-	discovered  []int          // the slots of discovered fields
+	discovered  []int          // the slots of discovered fields an event can give
 	lambdaSlots [nLambda]int   // the slots of the Lambda fields, or -1
 	subUse      []subUse       // how each subquery's result is used
 	lookups     []*lookupSpec  // the lookup commands
@@ -190,9 +190,20 @@ func (q *Query) compile() (err error) {
 	for i := range c.p.lambdaSlots {
 		c.p.lambdaSlots[i] = -1
 	}
+	// The discovered fields an event can give are those the first segment
+	// reads, keeps or dedups by; the other names (those later commands
+	// define, such as a stats command's columns) are not looked for in it.
+	fromEvent := map[int]bool{}
+	for _, s := range slices.Concat(c.segReads[0], c.p.segs[0].bar.live, c.p.segs[0].bar.dedup) {
+		fromEvent[s] = true
+	}
 	for i, info := range c.p.slotInfo {
 		switch info.src {
 		case srcDiscovered:
+			if !fromEvent[i] {
+				delete(c.p.jsonPaths, info.path)
+				continue
+			}
 			c.p.discovered = append(c.p.discovered, i)
 		case srcLambda:
 			c.p.lambdaSlots[info.sub] = i

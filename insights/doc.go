@@ -165,7 +165,10 @@
 //     not a number (Insights does not filter on human-readable timestamps).
 //   - Booleans, including JSON true and false, render as 1 and 0. JSON null
 //     values, and empty objects and arrays, are absent. A message that is not
-//     well-formed JSON has no JSON fields. Of duplicate keys the first
+//     well-formed JSON has no JSON fields, as CloudWatch Logs discovers the
+//     fields of JSON messages only: the whole message is checked, also after
+//     the last field a query reads (which is why reading a field costs a pass
+//     over the message wherever the field is). Of duplicate keys the first
 //     counts.
 //   - Numbers read from an event render as written (1.50 stays 1.50);
 //     computed numbers render without a fraction when whole, otherwise in

@@ -131,9 +131,10 @@ func decodeValue(s *jsonscan.Scanner[string]) (value, error) {
 // paths a.b and a.c share the node for a. Reading an event follows the
 // tree, so values no path leads into are skipped without being decoded.
 type pathNode struct {
-	key  string
-	slot int // the slot of the path that ends here, or -1
-	kids []*pathNode
+	key    string
+	slot   int // the slot of the path that ends here, or -1
+	kids   []*pathNode
+	starts [4]uint64 // the bytes a member key leading to a kid starts with
 }
 
 // noPaths leads to no field.
@@ -164,18 +165,41 @@ func (n *pathNode) child(key string, add bool) *pathNode {
 	}
 	k := &pathNode{key: key, slot: -1}
 	n.kids = append(n.kids, k)
+	c := byte('.') // an empty key is matched by the dot after it
+	if key != "" {
+		c = key[0]
+	}
+	n.starts[c>>6] |= 1 << (c & 63)
 	return k
 }
 
 // match returns the node a member key leads to: a key holding dots
-// matches several levels, as the dotted paths of flattened fields do.
+// matches several levels, as the dotted paths of flattened fields do. Most
+// keys lead nowhere, which their first byte tells at once.
 func (n *pathNode) match(key string) *pathNode {
 	for n != nil {
-		i := strings.IndexByte(key, '.')
-		if i < 0 {
-			return n.child(key, false)
+		if key != "" && n.starts[key[0]>>6]&(1<<(key[0]&63)) == 0 {
+			return nil
 		}
-		n, key = n.child(key[:i], false), key[i+1:]
+		// Keys of the tree hold no dot: key is a kid's key, or a kid's key
+		// and a dot before the rest of the path.
+		var next *pathNode
+		for _, k := range n.kids {
+			switch {
+			case len(k.key) == len(key):
+				if k.key == key {
+					return k
+				}
+			case len(k.key) < len(key):
+				if key[len(k.key)] == '.' && key[:len(k.key)] == k.key {
+					next = k
+				}
+			}
+		}
+		if next == nil {
+			return nil
+		}
+		n, key = next, key[len(next.key)+1:]
 	}
 	return nil
 }
@@ -207,6 +231,7 @@ func (j *jsonFields) read(r *row, doc []byte, want int) {
 	j.arena, j.set = j.arena[:0], j.set[:0]
 	s := jsonscan.New(doc)
 	s.SetMaxDepth(maxJSONDepth)
+	s.Prescan()
 	if err := j.value(&s, j.root); err != nil {
 		for _, slot := range j.set {
 			r.gen[slot] = 0
@@ -226,8 +251,11 @@ func (j *jsonFields) value(s *jsonscan.Scanner[[]byte], n *pathNode) error {
 		if err := s.Object(); err != nil {
 			return err
 		}
-		empty := true
-		for {
+		for empty := true; ; empty = false {
+			if j.want == 0 || j.leaves >= MaxJSONFields {
+				// Nothing more to read: the rest must only be well-formed.
+				return s.SkipMembers()
+			}
 			k, ok, err := s.Member()
 			if err != nil || !ok {
 				if empty && err == nil {
@@ -235,13 +263,17 @@ func (j *jsonFields) value(s *jsonscan.Scanner[[]byte], n *pathNode) error {
 				}
 				return err
 			}
-			empty = false
 			key := k.Raw
 			if !k.Plain {
 				j.key = jsonscan.AppendUnescaped(j.key[:0], k.Raw)
 				key = j.key
 			}
-			if err := j.value(s, n.match(unsafe.String(unsafe.SliceData(key), len(key)))); err != nil {
+			if kid := n.match(unsafe.String(unsafe.SliceData(key), len(key))); kid != nil {
+				err = j.value(s, kid)
+			} else {
+				err = j.skip(s)
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -250,6 +282,9 @@ func (j *jsonFields) value(s *jsonscan.Scanner[[]byte], n *pathNode) error {
 			return err
 		}
 		for i := 0; ; i++ {
+			if j.want == 0 || j.leaves >= MaxJSONFields {
+				return s.SkipElements()
+			}
 			ok, err := s.Element()
 			if err != nil || !ok {
 				if i == 0 && err == nil {

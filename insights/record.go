@@ -110,6 +110,9 @@ func (l *loader) load(r *row, i int) value {
 		return r.vals[i]
 	case srcDiscovered:
 		l.loadDiscovered(r)
+		if !r.isSet(i) { // a name the first segment does not read from events
+			r.set(i, null)
+		}
 		return r.vals[i]
 	}
 	r.set(i, v)

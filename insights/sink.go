@@ -38,7 +38,7 @@ func (o *order) cmp(a, b *stored) int {
 			if i < len(b.keys) {
 				bv = b.keys[i]
 			}
-			if c := compareNullsLast(av, bv, d); c != 0 {
+			if c := compareKeys(av, bv, d); c != 0 {
 				return c
 			}
 		}
@@ -67,6 +67,27 @@ func (o *order) cmp(a, b *stored) int {
 		}
 	}
 	return cmp.Compare(a.seq, b.seq)
+}
+
+// compareKeys is compareNullsLast with a shortcut for the most common sort
+// keys, numbers and timestamps of different values.
+func compareKeys(a, b value, desc bool) int {
+	if a.kind-kNumber <= kTime-kNumber && b.kind-kNumber <= kTime-kNumber {
+		c := 0
+		switch {
+		case a.num < b.num:
+			c = -1
+		case a.num > b.num:
+			c = 1
+		default: // equal, or NaN: the text decides
+			return compareNullsLast(a, b, desc)
+		}
+		if desc {
+			return -c
+		}
+		return c
+	}
+	return compareNullsLast(a, b, desc)
 }
 
 // sink is a barrier's state: it takes a segment's rows and gives them, or

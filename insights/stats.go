@@ -203,6 +203,10 @@ type statsSink struct {
 	groups map[string]*group
 	keyBuf []byte
 	vals   []value
+	// The group of the last row and its key: rows come in runs of one
+	// group (a time bin, for one), which need no map lookup.
+	last    *group
+	lastKey []byte
 }
 
 func newStatsSink(sp *statsPlan) *statsSink {
@@ -245,13 +249,17 @@ func (s *statsSink) add(r *row) {
 		b = appendKey(b, v)
 	}
 	s.keyBuf = b
-	g := s.groups[string(b)]
-	if g == nil {
-		g = &group{key: make([]value, len(s.vals)), aggs: make([]aggState, len(s.sp.aggs))}
-		for i, v := range s.vals {
-			g.key[i] = v.own()
+	g := s.last
+	if g == nil || string(b) != string(s.lastKey) {
+		g = s.groups[string(b)]
+		if g == nil {
+			g = &group{key: make([]value, len(s.vals)), aggs: make([]aggState, len(s.sp.aggs))}
+			for i, v := range s.vals {
+				g.key[i] = v.own()
+			}
+			s.groups[string(b)] = g
 		}
-		s.groups[string(b)] = g
+		s.last, s.lastKey = g, append(s.lastKey[:0], b...)
 	}
 	for i := range s.sp.aggs {
 		s.sp.aggs[i].update(&g.aggs[i], r)

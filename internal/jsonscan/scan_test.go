@@ -50,31 +50,43 @@ func readValue[T string | []byte](t *testing.T, s *Scanner[T]) (any, error) {
 			return nil, err
 		}
 		m := map[string]any{}
-		for {
-			key, ok, err := s.Member()
-			if err != nil || !ok {
-				return m, err
+		var rests []Scanner[T] // saved before each member, to check SkipMembers from there
+		err := func() error {
+			for {
+				rests = append(rests, *s)
+				key, ok, err := s.Member()
+				if err != nil || !ok {
+					return err
+				}
+				if m[string(key.Value())], err = readAll(t, s); err != nil {
+					return err
+				}
 			}
-			if m[string(key.Value())], err = readAll(t, s); err != nil {
-				return nil, err
-			}
-		}
+		}()
+		checkRests(t, s, rests, err, (*Scanner[T]).SkipMembers)
+		return m, err
 	case Array:
 		if err := s.Array(); err != nil {
 			return nil, err
 		}
 		a := []any{}
-		for {
-			ok, err := s.Element()
-			if err != nil || !ok {
-				return a, err
+		var rests []Scanner[T] // saved before each element, to check SkipElements from there
+		err := func() error {
+			for {
+				rests = append(rests, *s)
+				ok, err := s.Element()
+				if err != nil || !ok {
+					return err
+				}
+				v, err := readAll(t, s)
+				if err != nil {
+					return err
+				}
+				a = append(a, v)
 			}
-			v, err := readAll(t, s)
-			if err != nil {
-				return nil, err
-			}
-			a = append(a, v)
-		}
+		}()
+		checkRests(t, s, rests, err, (*Scanner[T]).SkipElements)
+		return a, err
 	case String:
 		x, err := s.Str()
 		if err == nil && x.Plain != (utf8.Valid([]byte(x.Raw)) && !bytes.ContainsRune([]byte(x.Raw), '\\')) {
@@ -93,6 +105,24 @@ func readValue[T string | []byte](t *testing.T, s *Scanner[T]) (any, error) {
 		return nil, nil
 	}
 	return nil, errValue
+}
+
+// checkRests checks that skipping the rest of an object or array with skip, from each of the
+// scanners saved in rests (before each member or element), agrees with the structured read
+// of the container, which ended at s with err: it ends at the same place on success, and fails
+// too on failure.
+func checkRests[T string | []byte](t *testing.T, s *Scanner[T], rests []Scanner[T], err error, skip func(*Scanner[T]) error) {
+	t.Helper()
+	if len(rests) > 4 { // the start, the middle and the end are enough
+		rests = append(rests[:2], rests[len(rests)-2:]...)
+	}
+	for _, r := range rests {
+		skipErr := skip(&r)
+		if (skipErr == nil) != (err == nil) || err == nil && (r.Pos() != s.Pos() || r.depth != s.depth || r.first) {
+			t.Fatalf("%q: skipping the rest from %d ends at %d depth %d (%v), the structured read at %d depth %d (%v)",
+				s.data, rests[0].Pos(), r.Pos(), r.depth, skipErr, s.Pos(), s.depth, err)
+		}
+	}
 }
 
 // checkDocument reads doc with both kinds of Scanner and compares the outcome with
@@ -118,6 +148,17 @@ func checkDocument(t *testing.T, doc []byte) {
 		err = s.End()
 	}
 	check("[]byte", got, err)
+	pos := s.Pos()
+	s = New(doc)
+	s.Prescan()
+	got, err = readAll(t, &s)
+	if err == nil {
+		err = s.End()
+	}
+	check("[]byte after Prescan", got, err)
+	if s.Pos() != pos {
+		t.Fatalf("%q: reads end at %d after Prescan, %d without", doc, s.Pos(), pos)
+	}
 	ss := New(string(doc))
 	got, err = readAll(t, &ss)
 	if err == nil {

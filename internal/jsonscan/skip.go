@@ -3,7 +3,27 @@ package jsonscan
 // Skip reads the next value, whatever its kind, checking it as every other read does. It
 // needs a few bytes of stack for every 64 levels of nesting, and allocates nothing.
 func (s *Scanner[T]) Skip() error {
-	end, err := skipValue(s.data, s.pos, s.room())
+	// Scalars, the most common values, are read without the state machine.
+	var end int
+	var err error
+	switch c := s.next(); classOf[c] {
+	case clQuote:
+		if s.quotes {
+			end, err = quoteEnd(s.data, s.pos)
+		} else {
+			end, _, err = scanString(s.data, s.pos, false)
+		}
+	case clNumber:
+		if end = numberEnd(s.data, s.pos); end < 0 {
+			end, err = s.pos, errNumber
+		}
+	case clLiteral:
+		if end = literalEnd(s.data, s.pos); end < 0 {
+			end, err = s.pos, errLiteral
+		}
+	default:
+		end, err = skipValue(s.data, s.pos, s.room(), s.quotes)
+	}
 	s.pos = end
 	return err
 }
@@ -61,15 +81,50 @@ var classOf = func() (t [256]uint8) {
 }()
 
 // skipValue reads the value at data[i], in which room levels of objects and arrays may nest,
-// and returns the offset after it, or where it failed. It looks at one byte at a time in a
-// state that says what may come next, and keeps one bit for each object or array it enters,
+// and returns the offset after it, or where it failed; quotes is the Scanner's. It looks at
+// one byte at a time in a state that says what may come next, and keeps a stack of bits, one
+// for each object or array it is in (the innermost lowest, 1 for an object, 0 for an array),
 // to tell which of the two the innermost is; it reads values nested deeper than it has bits
 // for with a recursive call.
-func skipValue[T string | []byte](data T, i, room int) (int, error) {
-	var objects uint64 // a stack of bits, the innermost level lowest: 1 for an object, 0 for an array
-	n := 0             // levels entered
+func skipValue[T string | []byte](data T, i, room int, quotes bool) (int, error) {
+	return skipFrom(data, i, room, quotes, stValue, 0, 0)
+}
+
+// SkipMembers reads the rest of the object being read, after Object or a member's value: its
+// remaining members and the closing '}', checking them as Skip does. It is for a caller that
+// has found what it wanted in an object and only needs the rest to be well-formed.
+func (s *Scanner[T]) SkipMembers() error {
+	state := stNext
+	if s.first {
+		state = stKeyOrClose
+	}
+	return s.skipRest(state, 1)
+}
+
+// SkipElements reads the rest of the array being read, after Array or an element, and the
+// closing ']', as SkipMembers does for an object.
+func (s *Scanner[T]) SkipElements() error {
+	state := stNext
+	if s.first {
+		state = stValueOrClose
+	}
+	return s.skipRest(state, 0)
+}
+
+// skipRest reads the rest of the innermost object or array, in state, whose bit is objects.
+func (s *Scanner[T]) skipRest(state int, objects uint64) error {
+	end, err := skipFrom(s.data, s.pos, s.room()+1, s.quotes, state, objects, 1)
+	s.pos, s.first = end, false
+	if err == nil {
+		s.depth--
+	}
+	return err
+}
+
+// skipFrom is skipValue from inside n levels of objects and arrays, whose bits are objects,
+// in state.
+func skipFrom[T string | []byte](data T, i, room int, quotes bool, state int, objects uint64, n int) (int, error) {
 	limit := min(room, 64)
-	state := stValue
 	var err error
 	for {
 		if i >= len(data) {
@@ -89,7 +144,12 @@ func skipValue[T string | []byte](data T, i, room int) (int, error) {
 			default:
 				return i, stateError(state, objects)
 			}
-			if i, _, err = scanString(data, i, false); err != nil {
+			if quotes {
+				i, err = quoteEnd(data, i)
+			} else {
+				i, _, err = scanString(data, i, false)
+			}
+			if err != nil {
 				return i, err
 			}
 		case clColon:
@@ -117,7 +177,7 @@ func skipValue[T string | []byte](data T, i, room int) (int, error) {
 				if n == room {
 					return i, ErrTooDeep
 				}
-				if i, err = skipValue(data, i, room-n); err != nil {
+				if i, err = skipValue(data, i, room-n, quotes); err != nil {
 					return i, err
 				}
 				state = stNext
