@@ -40,10 +40,44 @@
 // space-delimited ones); dimensions (at most 3) must be such fields and
 // exclude defaultValue.
 //
-// The definitions are stored, not executed: metric filters publish no
-// metrics and subscription filters deliver nothing to their destinationArn
-// (which must be an ARN; it is not checked to exist). TestMetricFilter
-// shows what a pattern matches and extracts, exactly as AWS reports it.
+// Subscription filters are stored, not executed: they deliver nothing to
+// their destinationArn (which must be an ARN; it is not checked to exist).
+// TestMetricFilter shows what a pattern matches and extracts, exactly as AWS
+// reports it.
+//
+// # Metric filters publish
+//
+// Metric filters publish to the metric store as CloudWatch Logs does
+// (MetricPublisher, called by the server for every batch the log store
+// takes in, from PutLogEvents or the local runtime):
+//
+//   - Only events ingested after the filter was created count; filters do
+//     not look back.
+//   - An event the pattern matches adds the transformation's metricValue: the
+//     number itself, or the number in the field it names ($.selector for a
+//     JSON pattern; for a space-delimited one $name, or $N for the Nth field
+//     when it is unnamed or covered by ..., as TestMetricFilter's
+//     extractedValues name them). A field that is
+//     a JSON number, or a string or space-delimited field holding a decimal
+//     number, counts; any other value (text, an object, null, a missing
+//     field) publishes nothing for that event.
+//   - An event it does not match adds defaultValue, when the filter has one
+//     (so that with 0, Sum counts the matches and Average is their share).
+//   - Each dimension takes its value from the field it names in the matching
+//     event: a string's value, a number's token, true or false. A dimension
+//     whose field the event lacks (or holds an object, an array, null, or
+//     text over 1024 bytes) is left out of that data point, as AWS publishes
+//     a dimension only when the event has its value.
+//   - The unit is the transformation's unit, None when it has none.
+//   - The values of one metric (namespace, name, dimensions) in one minute of
+//     event time form one data point at the minute's start, with a storage
+//     resolution of 60 seconds, as CloudWatch stores a standard-resolution
+//     metric: every statistic, percentiles included, sees each value.
+//
+// Not emulated: fieldSelectionCriteria and emitSystemFieldDimensions (every
+// local event comes from this account and region), applyOnTransformedLogs
+// (there are no log transformers), and AWS's disabling of a filter whose
+// dimensions produce over 1000 distinct values.
 //
 // # FilterLogEvents pages
 //

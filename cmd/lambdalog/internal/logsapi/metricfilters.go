@@ -134,8 +134,10 @@ func isNumber(s string) bool {
 // $.selector for JSON patterns, $name for space-delimited ones.
 func checkFieldRef(what, ref string, pat *filterpattern.Pattern) error {
 	switch {
-	case strings.HasPrefix(ref, "$.") && len(ref) > 2 && pat.Kind() == filterpattern.JSON:
-		return nil
+	case pat.Kind() == filterpattern.JSON:
+		if _, ok := parseSelector(ref); ok {
+			return nil
+		}
 	case strings.HasPrefix(ref, "$") && !strings.HasPrefix(ref, "$.") && len(ref) > 1 && pat.Kind() == filterpattern.SpaceDelimited:
 		return nil
 	}

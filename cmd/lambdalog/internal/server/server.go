@@ -28,7 +28,8 @@
 //
 // Every event the log store takes in, from PutLogEvents or from the local
 // runtime, is offered to the metric store: the ones holding Embedded Metric
-// Format objects become data points. Open registers the CloudWatch Logs and
+// Format objects become data points, and so do the values the log group's
+// metric filters publish (logsapi.MetricPublisher). Open registers the CloudWatch Logs and
 // CloudWatch metrics APIs with the Router; a command registers more (dev
 // adds the Lambda Invoke API) before it calls Run. Handler serves the web
 // console (package console) on the same address as the APIs.
@@ -115,6 +116,8 @@ type Server struct {
 	// Location says where the data lives, for the start-up line.
 	Location string
 
+	metricFilters *logsapi.MetricPublisher // publishes for the log store's metric filters
+
 	logger    *slog.Logger
 	closeOnce sync.Once
 	closeErr  error
@@ -160,6 +163,7 @@ func Open(cfg Config) (*Server, error) {
 		s.Metrics.Close()
 		return nil, inUse(err)
 	}
+	s.metricFilters = logsapi.NewMetricPublisher(s.Logs)
 	s.xray = xrayapi.Options{AccountID: cfg.AccountID, Logger: cfg.Logger}
 	s.Traces, err = tracestore.Open(tracesDir, tracestore.Options{InMemory: cfg.Memory, MinFreeBytes: cfg.MinFreeBytes, Logger: cfg.Logger, OnFatal: cfg.OnFatal})
 	if err != nil {
@@ -182,20 +186,28 @@ func Open(cfg Config) (*Server, error) {
 func (s *Server) Handler() http.Handler { return s.Console.Handler(s.Router) }
 
 // ingestMetrics is the log store's AfterPut hook: it stores the data points
-// of the events that hold EMF. Invalid EMF stays an ordinary log event
-// (counted by the metric store).
-func (s *Server) ingestMetrics(ctx context.Context, events []store.Event, ingestMillis int64) {
+// of the events that hold EMF and those the group's metric filters publish.
+// Invalid EMF stays an ordinary log event (counted by the metric store).
+func (s *Server) ingestMetrics(ctx context.Context, in *store.Ingested) {
 	var candidates [][]byte
-	for _, e := range events {
+	for _, e := range in.Events {
 		if emf.IsCandidate(e.Message) {
 			candidates = append(candidates, e.Message)
 		}
 	}
-	if len(candidates) == 0 {
-		return
+	if len(candidates) > 0 {
+		if _, err := s.Metrics.Ingest(ctx, time.UnixMilli(in.Millis), candidates...); err != nil && !errors.Is(err, emf.ErrInvalid) {
+			s.logger.Warn("storing EMF metrics", "error", err)
+		}
 	}
-	if _, err := s.Metrics.Ingest(ctx, time.UnixMilli(ingestMillis), candidates...); err != nil && !errors.Is(err, emf.ErrInvalid) {
-		s.logger.Warn("storing EMF metrics", "error", err)
+	points, err := s.metricFilters.Points(ctx, in, nil)
+	if err != nil {
+		s.logger.Warn("metric filters", "group", in.Group.Name, "error", err)
+	}
+	if len(points) > 0 {
+		if err := s.Metrics.Put(ctx, points); err != nil {
+			s.logger.Warn("storing metric filter data points", "group", in.Group.Name, "error", err)
+		}
 	}
 }
 

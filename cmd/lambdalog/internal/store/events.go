@@ -17,6 +17,20 @@ type Event struct {
 	Message   []byte
 }
 
+// Ingested is what PutEvents hands to Options.AfterPut: a batch of events it
+// has committed durably to one stream.
+type Ingested struct {
+	Region string
+	// Group is the log group as PutEvents found it; its ID tells a group
+	// apart from an earlier one of the same name.
+	Group  Group
+	Stream string
+	// Events are sorted by timestamp.
+	Events []Event
+	// Millis is the ingestion time, epoch milliseconds.
+	Millis int64
+}
+
 // PutEvents durably appends events to a stream and returns their
 // ingestion time (epoch ms). Events need not be sorted; any number of
 // callers may write to the same stream concurrently. It returns only after
@@ -55,7 +69,7 @@ func (s *Store) PutEvents(ctx context.Context, region, group, stream string, eve
 	defer b.Close()
 	stats := streamStats{
 		first: events[0].Timestamp, last: events[len(events)-1].Timestamp,
-		lastIngestion: ingest, storedBytes: int64(msgBytes),
+		lastIngestion: ingest, storedBytes: int64(msgBytes), events: int64(len(events)),
 	}
 	for i := 0; i < len(events); {
 		n, vlen := chunkLen(events[i:])
@@ -76,7 +90,7 @@ func (s *Store) PutEvents(ctx context.Context, region, group, stream string, eve
 		return 0, fmt.Errorf("store: commit events: %w", err)
 	}
 	if s.afterPut != nil {
-		s.afterPut(ctx, events, ingest)
+		s.afterPut(ctx, &Ingested{Region: region, Group: g, Stream: stream, Events: events, Millis: ingest})
 	}
 	return ingest, nil
 }

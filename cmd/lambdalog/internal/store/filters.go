@@ -109,6 +109,7 @@ func (s *Store) PutFilter(ctx context.Context, region string, kind FilterKind, f
 	if err := s.db.Set(filterKey(kind, region, f.Group, f.Name), v, pebble.Sync); err != nil {
 		return Filter{}, fmt.Errorf("store: write filter %q: %w", f.Name, err)
 	}
+	s.filterGen.Add(1)
 	return f, nil
 }
 
@@ -133,8 +134,17 @@ func (s *Store) DeleteFilter(ctx context.Context, region string, kind FilterKind
 	if err := s.db.Delete(k, pebble.Sync); err != nil {
 		return fmt.Errorf("store: delete filter %q: %w", name, err)
 	}
+	s.filterGen.Add(1)
 	return nil
 }
+
+// FilterGeneration counts the changes PutFilter and DeleteFilter have made
+// since Open, so that a cache of filter definitions can tell it is stale:
+// read the generation, then the filters, and the cached filters are current
+// for as long as the generation stays the same. DeleteGroup does not count:
+// the filters of a deleted group go with its ID (Group.ID), which a group
+// created later under the same name does not have.
+func (s *Store) FilterGeneration() uint64 { return s.filterGen.Load() }
 
 // ListFilters calls fn for each filter of kind in region whose name starts
 // with prefix, in (group name, filter name) order, until fn returns false.

@@ -51,9 +51,9 @@ type Options struct {
 	// Logger receives background errors; nil means slog.Default().
 	Logger *slog.Logger
 	// AfterPut, when set, is called by PutEvents with the events it has just
-	// committed durably and their ingestion time, before PutEvents returns.
-	// The server derives metrics from them (EMF). It must not keep events.
-	AfterPut func(ctx context.Context, events []Event, ingestMillis int64)
+	// committed durably, before PutEvents returns. The server derives metrics
+	// from them (EMF, metric filters). It must not keep the Ingested.
+	AfterPut func(ctx context.Context, in *Ingested)
 	// MinFreeBytes is the free-space floor: writes that add data
 	// (PutEvents, creating groups and streams, updating groups, putting
 	// filters) fail with ErrDiskFull while the disk holding the store has
@@ -72,9 +72,10 @@ type Store struct {
 	db       *pebbledb.DB
 	now      func() time.Time
 	logger   *slog.Logger
-	afterPut func(ctx context.Context, events []Event, ingestMillis int64)
+	afterPut func(ctx context.Context, in *Ingested)
 
-	metaMu sync.Mutex // serialises metadata read-modify-write
+	metaMu    sync.Mutex    // serialises metadata read-modify-write
+	filterGen atomic.Uint64 // see FilterGeneration
 
 	seqMu      sync.Mutex // guards seqCeiling updates
 	nextSeq    atomic.Uint64
