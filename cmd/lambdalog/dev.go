@@ -118,6 +118,9 @@ func (f *devFlags) run(ctx context.Context, stdout, stderr io.Writer) error {
 		{Name: "apiGateway", Addr: f.apiAddr, Flag: "--api-addr", Handler: emu.APIGateway()},
 		xd.Listener,
 	}, func(urls map[string]string) error {
+		// Functions reach the Invoke, CloudWatch and X-Ray APIs through the
+		// SDKs' AWS_ENDPOINT_URL_<SERVICE> variables.
+		emu.SetEndpoint(urls["api"])
 		// Each address ends its line, so scripts can take the last field.
 		fmt.Fprintf(stdout, "lambdalog: region %s, account %s\n", f.region, f.account)
 		fmt.Fprintf(stdout, "lambdalog: %s APIs on %s\n", joinAnd(srv.Router.APIs()), urls["api"])

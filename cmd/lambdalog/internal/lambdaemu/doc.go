@@ -32,6 +32,14 @@
 // exceeding MemorySize (Runtime.OutOfMemory, Max Memory Used = Memory
 // Size) are reported as Lambda reports them and replace the environment.
 //
+// Functions get the caller's AWS credentials (placeholders when it has
+// none, as Lambda always provides the execution role's) and, once
+// [Emulator.SetEndpoint] has named the local APIs, the service-specific
+// endpoint variables AWS_ENDPOINT_URL_LAMBDA, _CLOUDWATCH_LOGS, _CLOUDWATCH
+// and _XRAY: a function that invokes another through the SDK, or ships
+// logs or metrics through the CloudWatch APIs, runs unchanged locally and
+// on AWS. Other services keep their AWS endpoints.
+//
 // [Emulator.InvokeAPI] serves POST /2015-03-31/functions/{name}/invocations
 // (RequestResponse, Event, DryRun, X-Amz-Log-Type Tail) so aws-sdk-go-v2
 // and `aws lambda invoke --endpoint-url` work unchanged;
@@ -124,7 +132,7 @@
 //     concurrency, response streaming and function URLs are not emulated;
 //     concurrency is unlimited.
 //   - Event (asynchronous) invocations run once, without retries, DLQs or
-//     destinations. Invoke API requests are not SigV4-verified.
+//     destinations (their client context is dropped, as on Lambda). Invoke API requests are not SigV4-verified.
 //   - Log events of an invocation are written to the sink when it ends (and
 //     output between invocations every second), so they are queryable as
 //     soon as Invoke returns; Lambda delivers them asynchronously.

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -51,8 +52,9 @@ type Emulator struct {
 	stop   chan struct{}
 	reaped chan struct{}
 
-	history history        // recent invocations, for Invocations
-	traces  sync.WaitGroup // segments being stored
+	history  history        // recent invocations, for Invocations
+	traces   sync.WaitGroup // segments being stored
+	endpoint atomic.Pointer[string]
 }
 
 // pool holds one function's execution environments.
@@ -111,6 +113,24 @@ func (e *Emulator) Functions() []Function {
 	}
 	slices.SortFunc(fns, func(a, b Function) int { return strings.Compare(a.Name, b.Name) })
 	return fns
+}
+
+// SetEndpoint gives the execution environments started from now on the
+// URL (http://host:port) of the Lambda Invoke, CloudWatch Logs, CloudWatch
+// and X-Ray APIs, as the variables AWS SDKs and CLIs read for a service's
+// endpoint: AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS,
+// AWS_ENDPOINT_URL_CLOUDWATCH and AWS_ENDPOINT_URL_XRAY, unless the
+// function's own variables set them. Code that calls these services
+// through an SDK then reaches the local APIs without a change, and AWS's
+// when deployed. Call it once the APIs listen, before the first invocation.
+func (e *Emulator) SetEndpoint(url string) { e.endpoint.Store(&url) }
+
+// Endpoint returns the URL set by SetEndpoint, or "".
+func (e *Emulator) Endpoint() string {
+	if p := e.endpoint.Load(); p != nil {
+		return *p
+	}
+	return ""
 }
 
 // FunctionARN returns the ARN of a function name in this emulator.
@@ -176,8 +196,10 @@ func (e *Emulator) invoke(name, id string, in InvokeInput) (*InvokeOutput, error
 }
 
 // InvokeAsync queues an invocation (InvocationType Event) and returns its
-// request id at once.
+// request id at once. As on Lambda, which passes the client context to
+// synchronous invocations only, in.ClientContext is dropped.
 func (e *Emulator) InvokeAsync(name string, in InvokeInput) (string, error) {
+	in.ClientContext = ""
 	e.mu.Lock()
 	_, ok := e.pools[name]
 	closed := e.closed

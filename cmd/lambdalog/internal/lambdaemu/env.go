@@ -212,12 +212,26 @@ func (e *environment) spawn() error {
 	return nil
 }
 
+// Placeholder credentials, given to functions when lambdalog itself has none.
+const (
+	placeholderKeyID  = "LAMBDALOGDEVKEY"
+	placeholderSecret = "lambdalog-dev-placeholder-secret"
+)
+
+// endpointEnv are the service-specific endpoint variables (AWS SDKs and
+// CLIs read AWS_ENDPOINT_URL_<service id>) of the services whose APIs
+// lambdalog serves: the Lambda Invoke API, CloudWatch Logs, CloudWatch and
+// X-Ray. Other services keep their AWS endpoints.
+var endpointEnv = []string{"AWS_ENDPOINT_URL_LAMBDA", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "AWS_ENDPOINT_URL_CLOUDWATCH", "AWS_ENDPOINT_URL_XRAY"}
+
 // environ returns the variables Lambda sets for a runtime process.
 func (e *environment) environ() []string {
 	fn := e.fn
 	env := map[string]string{}
 	// A function may need a PATH and the caller's AWS credentials, as on
-	// Lambda where the execution role's credentials are provided.
+	// Lambda where the execution role's credentials are provided; without
+	// any, placeholders that the local APIs accept (they verify no
+	// signature), so that SDK clients can sign their requests.
 	for _, k := range []string{"PATH", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} {
 		if v, ok := os.LookupEnv(k); ok {
 			env[k] = v
@@ -226,8 +240,18 @@ func (e *environment) environ() []string {
 	if env["PATH"] == "" {
 		env["PATH"] = "/usr/local/bin:/usr/bin/:/bin:/opt/bin"
 	}
+	if env["AWS_ACCESS_KEY_ID"] == "" {
+		env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = placeholderKeyID, placeholderSecret
+		delete(env, "AWS_SESSION_TOKEN")
+	}
 	if e.emu.opts.XRayDaemonAddr != "" {
 		env["AWS_XRAY_CONTEXT_MISSING"] = "LOG_ERROR"
+	}
+	// The function's own variables (fn.Env) may point a service elsewhere.
+	if url := e.emu.Endpoint(); url != "" {
+		for _, k := range endpointEnv {
+			env[k] = url
+		}
 	}
 	for k, v := range fn.Env {
 		env[k] = v

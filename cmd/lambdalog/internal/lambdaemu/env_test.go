@@ -125,3 +125,77 @@ func checkInvocation(t *testing.T, msgs []string, id string, cold bool, lines ..
 	}
 	return rep
 }
+
+// TestEndpointAndCredentials: once SetEndpoint names the local APIs, new
+// environments get the service-specific endpoint variables of the services
+// lambdalog serves (the function's own variables win), and placeholder
+// credentials when lambdalog has none, as Lambda always provides some.
+func TestEndpointAndCredentials(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SESSION_TOKEN", "leftover")
+	fn := behave(t, "fn")
+	fn.Env = map[string]string{"AWS_ENDPOINT_URL_XRAY": "http://elsewhere:1"}
+	emu, _ := newTestEmulator(t, fn)
+	env := func() map[string]string {
+		t.Helper()
+		var resp struct {
+			Env map[string]string `json:"env"`
+		}
+		out := invoke(t, emu, "fn", `{}`)
+		if err := json.Unmarshal(out.Payload, &resp); err != nil {
+			t.Fatalf("payload %s: %v", out.Payload, err)
+		}
+		return resp.Env
+	}
+	before := env()
+	for _, k := range []string{"AWS_ENDPOINT_URL_LAMBDA", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"} {
+		if v, ok := before[k]; ok {
+			t.Errorf("before SetEndpoint: %s=%q", k, v)
+		}
+	}
+	if before["AWS_ACCESS_KEY_ID"] != placeholderKeyID || before["AWS_SECRET_ACCESS_KEY"] != placeholderSecret {
+		t.Errorf("credentials %q %q, want the placeholders", before["AWS_ACCESS_KEY_ID"], before["AWS_SECRET_ACCESS_KEY"])
+	}
+
+	emu.SetEndpoint("http://127.0.0.1:4588")
+	if got := emu.Endpoint(); got != "http://127.0.0.1:4588" {
+		t.Fatalf("Endpoint() = %q", got)
+	}
+	// The warm environment keeps its environment; a new one gets the URL.
+	emu.mu.Lock()
+	idle := emu.pools["fn"].idle
+	emu.pools["fn"].idle = nil
+	emu.mu.Unlock()
+	stopAll(idle)
+	after := env()
+	for k, want := range map[string]string{
+		"AWS_ENDPOINT_URL_LAMBDA": "http://127.0.0.1:4588", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": "http://127.0.0.1:4588",
+		"AWS_ENDPOINT_URL_CLOUDWATCH": "http://127.0.0.1:4588", "AWS_ENDPOINT_URL_XRAY": "http://elsewhere:1",
+	} {
+		if got := after[k]; got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+	if v, ok := after["AWS_ENDPOINT_URL"]; ok {
+		t.Errorf("AWS_ENDPOINT_URL=%q: it would send every service, S3 included, to lambdalog", v)
+	}
+}
+
+// TestCallerCredentialsPassed: lambdalog's own credentials reach the
+// function unchanged.
+func TestCallerCredentialsPassed(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDCALLER")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "callersecret")
+	t.Setenv("AWS_SESSION_TOKEN", "callertoken")
+	emu, _ := newTestEmulator(t, behave(t, "fn"))
+	var resp struct {
+		Env map[string]string `json:"env"`
+	}
+	out := invoke(t, emu, "fn", `{}`)
+	if err := json.Unmarshal(out.Payload, &resp); err != nil {
+		t.Fatalf("payload %s: %v", out.Payload, err)
+	}
+	if e := resp.Env; e["AWS_ACCESS_KEY_ID"] != "AKIDCALLER" || e["AWS_SECRET_ACCESS_KEY"] != "callersecret" || e["AWS_SESSION_TOKEN"] != "callertoken" {
+		t.Errorf("credentials %q %q %q", e["AWS_ACCESS_KEY_ID"], e["AWS_SECRET_ACCESS_KEY"], e["AWS_SESSION_TOKEN"])
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,5 +144,36 @@ func TestInvokeAPIWithAWSCLI(t *testing.T) {
 	msg, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(msg), "An error occurred (ResourceNotFoundException) when calling the Invoke operation: Function not found: arn:aws:lambda:us-east-1:123456789012:function:missing") {
 		t.Errorf("missing function: %v %s", err, msg)
+	}
+}
+
+// TestEventDropsClientContext: Lambda passes the client context to
+// synchronous invocations only.
+func TestEventDropsClientContext(t *testing.T) {
+	emu, st := newTestEmulator(t, behave(t, "fn"))
+	srv := httptest.NewServer(awsapi.NewRouter(awsapi.Options{}, emu.InvokeAPI()))
+	defer srv.Close()
+	c := lambdaClient(srv.URL)
+	ctx := context.Background()
+	cc := aws.String(base64.StdEncoding.EncodeToString([]byte(`{"custom":{"k":"v"}}`)))
+	payload := []byte(`{"print_client_context":true}`)
+	if _, err := c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("fn"), ClientContext: cc, Payload: payload}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("fn"), ClientContext: cc, Payload: payload,
+		InvocationType: types.InvocationTypeEvent}); err != nil {
+		t.Fatal(err)
+	}
+	emu.Close() // waits for the Event invocation
+	var got []string
+	for _, s := range streams(t, st, "/aws/lambda/fn") {
+		for _, m := range messages(t, st, "/aws/lambda/fn", s) {
+			if strings.HasPrefix(m, "client context custom: ") {
+				got = append(got, strings.TrimSpace(m))
+			}
+		}
+	}
+	if want := []string{`client context custom: {"k":"v"}`, `client context custom: null`}; !slices.Equal(got, want) {
+		t.Errorf("the function saw %q, want %q (RequestResponse, then Event)", got, want)
 	}
 }

@@ -25,6 +25,8 @@ type event struct {
 	AllocMB int      `json:"alloc_mb"`
 	Fail    string   `json:"fail"`
 	Panic   string   `json:"panic"`
+	// PrintClientContext prints the client context's custom map as JSON.
+	PrintClientContext bool `json:"print_client_context"`
 	// Body is set by API Gateway events; its JSON says what to do.
 	Body string `json:"body"`
 }
@@ -47,6 +49,11 @@ func handle(ctx context.Context, ev event) (*response, error) {
 	for _, l := range ev.Print {
 		fmt.Println(l)
 	}
+	lc, _ := lambdacontext.FromContext(ctx)
+	if ev.PrintClientContext {
+		custom, _ := json.Marshal(lc.ClientContext.Custom)
+		fmt.Printf("client context custom: %s\n", custom)
+	}
 	if ev.SleepMS > 0 {
 		time.Sleep(time.Duration(ev.SleepMS) * time.Millisecond)
 	}
@@ -67,7 +74,6 @@ func handle(ctx context.Context, ev event) (*response, error) {
 	if ev.Panic != "" {
 		panic(ev.Panic)
 	}
-	lc, _ := lambdacontext.FromContext(ctx)
 	dl, _ := ctx.Deadline()
 	env := map[string]string{}
 	for _, kv := range os.Environ() {
