@@ -17,7 +17,8 @@ import (
 var fuzzOps = []string{"ListMetrics", "GetMetricStatistics", "GetMetricData", "PutMetricData"}
 
 // fuzzHandler checks that no request body makes the handler panic or answer
-// with a server error: bad input is always the client's (4xx) fault.
+// with a server error: bad input is always the client's fault (400, or 404
+// for awsQuery's MalformedQueryString).
 func fuzzHandler(f *testing.F, newRequest func(op string, body []byte) *http.Request) {
 	store, err := metricstore.Open("", metricstore.Options{InMemory: true})
 	if err != nil {
@@ -29,7 +30,7 @@ func fuzzHandler(f *testing.F, newRequest func(op string, body []byte) *http.Req
 		req := newRequest(fuzzOps[int(op)%len(fuzzOps)], body)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK && rec.Code != http.StatusBadRequest {
+		if rec.Code != http.StatusOK && rec.Code != http.StatusBadRequest && rec.Code != http.StatusNotFound {
 			t.Fatalf("status %d: %s", rec.Code, rec.Body.Bytes())
 		}
 	})
@@ -65,6 +66,26 @@ func FuzzJSONRequest(f *testing.F) {
 		r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
 		r.Header.Set("X-Amz-Target", TargetPrefix+op)
 		r.Header.Set("Content-Type", "application/x-amz-json-1.0")
+		return r
+	})
+}
+
+func FuzzQueryRequest(f *testing.F) {
+	now := time.Now().UTC()
+	start, end := now.Add(-time.Hour).Format(time.RFC3339), now.Format(time.RFC3339Nano)
+	f.Add(uint8(0), []byte("Namespace=N&Dimensions.member.1.Name=service&Dimensions.member.2.Name=a&Dimensions.member.2.Value=b&NextToken=bQ"))
+	f.Add(uint8(1), []byte("Namespace=N&MetricName=M&StartTime="+start+"&EndTime="+end+"&Period=60&Statistics.member.1=Sum&Dimensions="))
+	f.Add(uint8(2), []byte("StartTime="+start+"&EndTime="+end+"&MetricDataQueries.member.1.Id=a&MetricDataQueries.member.1.ReturnData=true&"+
+		"MetricDataQueries.member.1.MetricStat.Metric.Namespace=N&MetricDataQueries.member.1.MetricStat.Metric.MetricName=M&"+
+		"MetricDataQueries.member.1.MetricStat.Period=300&MetricDataQueries.member.1.MetricStat.Stat=p99"))
+	f.Add(uint8(3), []byte("Namespace=N&MetricData.member.1.MetricName=M&MetricData.member.1.Values.member.1=1.5&MetricData.member.1.Counts.member.1=2&"+
+		"MetricData.member.1.StorageResolution=1&MetricData.member.1.Timestamp="+end))
+	f.Add(uint8(0), []byte("A.member.1=x&A.member.1.B=y&A=&%zz"))
+	fuzzHandler(f, func(op string, body []byte) *http.Request {
+		body = append([]byte("Action="+op+"&Version="+QueryVersion+"&"), body...)
+		r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/monitoring/aws4_request, SignedHeaders=host, Signature=00")
 		return r
 	})
 }

@@ -53,10 +53,11 @@ func (h *Handler) Spec() awsapi.Spec {
 	return awsapi.Spec{Name: "CloudWatch metrics", SigningName: "monitoring", MaxBody: maxBody}
 }
 
-// Match implements awsapi.API: a CloudWatch metrics API request in either
-// protocol.
+// Match implements awsapi.API: a CloudWatch metrics API request in one of
+// the protocols, told by its path (CBOR), its X-Amz-Target (JSON) or, for
+// awsQuery, by being a form POST to / signed for "monitoring" (see isQuery).
 func (h *Handler) Match(r *http.Request) bool {
-	return strings.HasPrefix(r.URL.Path, PathPrefix) || strings.HasPrefix(r.Header.Get("X-Amz-Target"), TargetPrefix)
+	return strings.HasPrefix(r.URL.Path, PathPrefix) || strings.HasPrefix(r.Header.Get("X-Amz-Target"), TargetPrefix) || isQuery(r)
 }
 
 type operation func(h *Handler, ctx context.Context, in params) (map[string]any, error)
@@ -91,6 +92,10 @@ func protocol(r *http.Request) (codec, string) {
 // Serve implements awsapi.API: it decodes the request, runs the operation
 // and writes the response or an AWS-shaped error in the request's protocol.
 func (h *Handler) Serve(w http.ResponseWriter, r *awsapi.Request) {
+	if isQuery(r.Request) {
+		h.serveQuery(w, r)
+		return
+	}
 	c, name := protocol(r.Request)
 	out, err := h.serve(r, c, name)
 	var body []byte
@@ -176,7 +181,6 @@ func (h *Handler) WriteError(w http.ResponseWriter, r *awsapi.Request, e *awsapi
 }
 
 func (h *Handler) writeError(w http.ResponseWriter, r *awsapi.Request, err error) {
-	c, _ := protocol(r.Request)
 	var ae *apiError
 	if !errors.As(err, &ae) {
 		h.opts.Logger.Error("metrics API request failed", "path", r.URL.Path, "requestId", r.ID, "error", err)
@@ -186,6 +190,11 @@ func (h *Handler) writeError(w http.ResponseWriter, r *awsapi.Request, err error
 	if ae.status >= 500 {
 		fault = "Receiver"
 	}
+	if isQuery(r.Request) {
+		writeQueryError(w, r.ID, ae, fault)
+		return
+	}
+	c, _ := protocol(r.Request)
 	doc := map[string]any{"__type": "com.amazonaws.cloudwatch#" + ae.shape, "message": ae.message}
 	if ae.shape == "InternalServiceFault" {
 		doc["Message"] = ae.message // the model spells this shape's member with a capital M

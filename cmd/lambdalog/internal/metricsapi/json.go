@@ -50,6 +50,8 @@ func encodeJSON(doc any) ([]byte, error) {
 
 func toJSON(v any) any {
 	switch v := v.(type) {
+	case valueMap:
+		return toJSON(map[string]any(v))
 	case map[string]any:
 		m := make(map[string]any, len(v))
 		for k, e := range v {

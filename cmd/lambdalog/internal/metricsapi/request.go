@@ -13,6 +13,10 @@ import (
 type params struct {
 	m    map[string]any
 	path string
+	// text marks an awsQuery document, whose scalars are all strings: numbers,
+	// booleans and timestamps (ISO 8601) are parsed from them, and an empty
+	// string is an empty list.
+	text bool
 }
 
 func (p params) name(k string) string {
@@ -49,11 +53,22 @@ func (p params) num(k string) (float64, bool, error) {
 	if !ok {
 		return 0, false, nil
 	}
-	f, ok := v.(float64)
-	if !ok || math.IsNaN(f) || math.IsInf(f, 0) {
+	f, ok := p.float(v)
+	if !ok {
 		return 0, false, invalidValue("The parameter %s must be a finite number.", p.name(k))
 	}
 	return f, true, nil
+}
+
+// float reads a finite number, written as text in an awsQuery document.
+func (p params) float(v any) (float64, bool) {
+	f, ok := v.(float64)
+	if s, isStr := v.(string); isStr && p.text {
+		var err error
+		f, err = strconv.ParseFloat(s, 64)
+		ok = err == nil
+	}
+	return f, ok && !math.IsNaN(f) && !math.IsInf(f, 0)
 }
 
 func (p params) integer(k string) (int, bool, error) {
@@ -70,26 +85,39 @@ func (p params) boolean(k string) (bool, error) {
 		return false, nil
 	}
 	b, ok := v.(bool)
+	if s, isStr := v.(string); isStr && p.text {
+		b, ok = s == "true", s == "true" || s == "false"
+	}
 	if !ok {
 		return false, invalidValue("The parameter %s must be a boolean.", p.name(k))
 	}
 	return b, nil
 }
 
+// timestamp reads a time between 1970 and the year 5138 (epoch seconds
+// below 1e11).
 func (p params) timestamp(k string) (time.Time, error) {
 	v, ok := p.m[k]
 	if !ok {
 		return time.Time{}, missing(p.name(k))
 	}
+	var ts time.Time
 	switch t := v.(type) {
 	case time.Time:
-		return t, nil
+		ts = t
 	case float64: // awsJson1_0 sends epoch seconds
 		if !math.IsNaN(t) && math.Abs(t) < 1e11 {
-			return time.UnixMilli(int64(math.Round(t * 1000))).UTC(), nil
+			ts = time.UnixMilli(int64(math.Round(t * 1000)))
+		}
+	case string: // awsQuery sends ISO 8601
+		if p.text {
+			ts, _ = time.Parse(time.RFC3339Nano, t)
 		}
 	}
-	return time.Time{}, invalidValue("The parameter %s must be a timestamp.", p.name(k))
+	if s := ts.Unix(); s < 0 || s >= 1e11 {
+		return time.Time{}, invalidValue("The parameter %s must be a timestamp after 1970.", p.name(k))
+	}
+	return ts.UTC(), nil
 }
 
 func (p params) list(k string) ([]any, error) {
@@ -98,6 +126,9 @@ func (p params) list(k string) ([]any, error) {
 		return nil, nil
 	}
 	l, ok := v.([]any)
+	if s, isStr := v.(string); isStr && s == "" && p.text {
+		ok = true // awsQuery's empty list: Name=
+	}
 	if !ok {
 		return nil, invalidValue("The parameter %s must be a list.", p.name(k))
 	}
@@ -113,7 +144,7 @@ func (p params) object(k string) (params, bool, error) {
 	if !ok {
 		return params{}, false, invalidValue("The parameter %s must be a structure.", p.name(k))
 	}
-	return params{m, p.name(k)}, true, nil
+	return params{m, p.name(k), p.text}, true, nil
 }
 
 // objects reads a list of structures.
@@ -128,7 +159,7 @@ func (p params) objects(k string) ([]params, error) {
 		if !ok {
 			return nil, invalidValue("The parameter %s.member.%d must be a structure.", p.name(k), i+1)
 		}
-		out[i] = params{m, p.name(k) + ".member." + strconv.Itoa(i+1)}
+		out[i] = params{m, p.name(k) + ".member." + strconv.Itoa(i+1), p.text}
 	}
 	return out, nil
 }
@@ -156,8 +187,8 @@ func (p params) floats(k string) ([]float64, error) {
 	}
 	out := make([]float64, len(l))
 	for i, e := range l {
-		f, ok := e.(float64)
-		if !ok || math.IsNaN(f) || math.IsInf(f, 0) {
+		f, ok := p.float(e)
+		if !ok {
 			return nil, invalidValue("The parameter %s.member.%d must be a finite number.", p.name(k), i+1)
 		}
 		out[i] = f

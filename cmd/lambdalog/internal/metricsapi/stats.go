@@ -141,7 +141,7 @@ func (h *Handler) getMetricStatistics(ctx context.Context, in params) (map[strin
 			dp[st] = statValue(b, st)
 		}
 		if len(ext) > 0 {
-			m := make(map[string]any, len(ext))
+			m := make(valueMap, len(ext))
 			for j, st := range ext {
 				m[st] = b.Percentiles[j]
 			}
