@@ -1,11 +1,11 @@
 package orders_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -457,21 +457,9 @@ func checkTraces(t *testing.T, ctx context.Context, c clients, rep *traffic.Repo
 		"api -> orders":      int64(len(rep.Placed) + rep.Lookups + rep.NotFound),
 		"orders -> payments": int64(len(rep.Placed)),
 	}
-	if !mapsEqual(calls, want) {
+	if !maps.Equal(calls, want) {
 		t.Errorf("service graph: calls between functions %v, want %v", calls, want)
 	}
-}
-
-func mapsEqual(a, b map[string]int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 // checkTrace checks the trace of one order: Lambda's two segments for each
@@ -581,36 +569,22 @@ func startDev(t *testing.T) *dev {
 	cmd := exec.Command(testserver.Binary(t), "dev", "--template", "template.yaml", "--memory",
 		"--addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0", "--xray-addr", "127.0.0.1:0", "--ready-file", ready)
 	d := &dev{}
-	pr, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = writerFunc(func(p []byte) (int, error) { d.mu.Lock(); defer d.mu.Unlock(); return d.out.Write(p) })
+	cmd.Stdout = writerFunc(func(p []byte) (int, error) { d.mu.Lock(); defer d.mu.Unlock(); return d.out.Write(p) })
+	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	scanned := make(chan struct{})
-	go func() {
-		defer close(scanned)
-		sc := bufio.NewScanner(pr)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			d.mu.Lock()
-			d.out.WriteString(sc.Text() + "\n")
-			d.mu.Unlock()
-		}
-	}()
-	exitedCh := make(chan struct{})
-	exited := make(chan error, 1)
-	go func() { <-scanned; err := cmd.Wait(); close(exitedCh); exited <- err }()
-	if d.urls, err = testserver.WaitReady(ready, exitedCh, 3*time.Minute); err != nil {
+	exited, done := make(chan struct{}), make(chan error, 1)
+	go func() { err := cmd.Wait(); close(exited); done <- err }()
+	var err error
+	if d.urls, err = testserver.WaitReady(ready, exited, 3*time.Minute); err != nil {
 		_ = cmd.Process.Kill()
 		t.Fatalf("dev: %v\n%s", err, d.output())
 	}
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
 		select {
-		case err := <-exited:
+		case err := <-done:
 			if err != nil {
 				t.Errorf("dev exited with %v\n%s", err, d.tail(5000))
 			}
