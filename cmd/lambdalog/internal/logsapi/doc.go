@@ -84,12 +84,12 @@
 // A page holds at most limit events (default and maximum 10,000) and 1 MiB
 // (messages plus 26 bytes per event). A call with a filter pattern is also
 // bounded in time: it scans the selected streams' time range window by
-// window (a window is one merged, parallel read of every stream), and it
+// window (a window is one merged read of every selected stream), and it
 // starts no window that it expects to end more than one second after the
 // call began. The first window is sized from the streams' statistics to
-// hold 16 MiB of messages; each next one is twice as wide while a window
-// takes under an eighth of a second and half as wide when one takes over a
-// quarter. A call that stops this way answers with the matches found and a
+// hold 32 MiB of messages; each next one to take a quarter of a second at
+// the rate of the one before (at most eight times and at least half as
+// wide). A call that stops this way answers with the matches found and a
 // nextToken that resumes at the next window, even when the page holds fewer
 // events than the limit or none, as AWS's pages may; following nextToken
 // (as aws logs filter-log-events and the SDK paginators do) returns every

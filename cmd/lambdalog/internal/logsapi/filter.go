@@ -16,7 +16,7 @@ import (
 // so that tests can make calls stop early.
 var (
 	filterScanTime          = time.Second
-	filterWindowBytes int64 = 16 << 20
+	filterWindowBytes int64 = 32 << 20
 )
 
 // matcher reports whether a raw event message matches a filter pattern;
@@ -127,9 +127,9 @@ func (h *Handler) filterLogEvents(c *call, in *filterLogEventsInput) (any, error
 // (filterScanTime) would run out during the next window, the call stops
 // and its token resumes at the next window's start. The first window is
 // sized, from the streams' statistics, to hold filterWindowBytes of
-// messages; each next one is twice as wide while a window takes under an
-// eighth of the call's time, half as wide when one takes over a quarter.
-// A call always scans at least one window, so paging always progresses.
+// messages; each next one to take a quarter of the call's time at the rate
+// of the one before, but at most eight times and at least half as wide. A
+// call always scans at least one window, so paging always progresses.
 func (h *Handler) filterWindows(c *call, group string, sel store.StreamSelector, r store.Range, match matcher, pg *filterPage) (more bool, err error) {
 	began := time.Now()
 	lo, hi, bytes, err := h.extent(c, group, sel)
@@ -161,12 +161,13 @@ func (h *Handler) filterWindows(c *call, group string, sel store.StreamSelector,
 		}
 		took := time.Since(start)
 		from = to
-		next := width
-		switch {
-		case took < filterScanTime/8 && width <= math.MaxInt64/2:
-			next = 2 * width
-		case took > filterScanTime/4:
-			next = max(width/2, 1)
+		scale := 8.0
+		if took > 0 {
+			scale = min(max(float64(filterScanTime/4)/float64(took), 0.5), 8)
+		}
+		next := end - from
+		if f := float64(width) * scale; f < float64(next) {
+			next = max(int64(f), 1)
 		}
 		if from < end && time.Since(began)+time.Duration(float64(took)*float64(next)/float64(width)) > filterScanTime {
 			pg.last = store.Position{Timestamp: from - 1, Seq: math.MaxUint64} // resume at from
