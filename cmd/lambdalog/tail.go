@@ -86,7 +86,7 @@ func (f *tailFlags) run(ctx context.Context, groups []string, stdout, stderr io.
 	// invoked) is waited for.
 	missing := map[string]bool{}
 	for {
-		evs, err := fetchEvents(ctx, client, groups, start, f.filter, func(group string) bool {
+		evs, err := fetchEvents(ctx, client, groups, start, 0, f.filter, func(group string) bool {
 			if !f.follow {
 				return false
 			}
@@ -131,13 +131,17 @@ func (f *tailFlags) run(ctx context.Context, groups []string, stdout, stderr io.
 	}
 }
 
-// fetchEvents returns the events of every group from start on, all pages,
-// interleaved by time (ties keep the order of the groups as given). A group
-// that does not exist is skipped if skipMissing says so, else an error.
-func fetchEvents(ctx context.Context, client *cwl.Client, groups []string, start int64, pattern string, skipMissing func(group string) bool) ([]tailEvent, error) {
+// fetchEvents returns the events of every group from start on (and before
+// end, unless 0), all pages, interleaved by time (ties keep the order of the
+// groups as given). A group that does not exist is skipped if skipMissing
+// says so, else an error.
+func fetchEvents(ctx context.Context, client *cwl.Client, groups []string, start, end int64, pattern string, skipMissing func(group string) bool) ([]tailEvent, error) {
 	var all []tailEvent
 	for _, g := range groups {
 		in := &cwl.FilterLogEventsInput{LogGroupName: aws.String(g), StartTime: aws.Int64(start)}
+		if end > 0 {
+			in.EndTime = aws.Int64(end)
+		}
 		if pattern != "" {
 			in.FilterPattern = aws.String(pattern)
 		}
@@ -235,7 +239,7 @@ func (p *tailPrinter) source(e tailEvent) string {
 var contextKeys = map[string]bool{
 	"level": true, "message": true, "timestamp": true, "location": true, "service": true, "cold_start": true,
 	"function_name": true, "function_memory_size": true, "function_arn": true, "function_request_id": true,
-	"xray_trace_id": true, "sampling_rate": true,
+	"xray_trace_id": true, "xray_segment_id": true, "sampling_rate": true,
 }
 
 // pretty renders a message: Powertools JSON as "LEVEL function message key=value ...",

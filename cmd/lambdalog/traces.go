@@ -17,7 +17,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/xray"
 	"github.com/aws/aws-sdk-go-v2/service/xray/types"
 )
@@ -473,39 +472,21 @@ func (f *tracesFlags) printLogs(ctx context.Context, cfg aws.Config, w *waterfal
 	for _, t := range terms {
 		fmt.Fprintf(&pattern, "?%q ", t)
 	}
-	client := cwl.NewFromConfig(cfg)
 	startMS := int64(w.start*1000) - time.Minute.Milliseconds()
 	endMS := int64(w.end*1000) + time.Minute.Milliseconds()
-	type line struct {
-		ts  int64
-		msg string
+	events, err := fetchEvents(ctx, cwl.NewFromConfig(cfg), w.logGroups, startMS, endMS, strings.TrimSpace(pattern.String()),
+		func(string) bool { return true })
+	if err != nil {
+		return fmt.Errorf("read the log lines of %s: %w", strings.Join(w.logGroups, ", "), err)
 	}
-	var lines []line
-	for _, g := range w.logGroups {
-		in := &cwl.FilterLogEventsInput{LogGroupName: aws.String(g), StartTime: aws.Int64(startMS), EndTime: aws.Int64(endMS),
-			FilterPattern: aws.String(strings.TrimSpace(pattern.String()))}
-		for p := cwl.NewFilterLogEventsPaginator(client, in); p.HasMorePages(); {
-			page, err := p.NextPage(ctx)
-			var nf *cwltypes.ResourceNotFoundException
-			if errors.As(err, &nf) {
-				break
-			}
-			if err != nil {
-				return fmt.Errorf("read the log lines of %s: %w", g, err)
-			}
-			for _, e := range page.Events {
-				lines = append(lines, line{aws.ToInt64(e.Timestamp), strings.TrimRight(aws.ToString(e.Message), "\n")})
-			}
-		}
-	}
-	slices.SortStableFunc(lines, func(a, b line) int { return int(a.ts - b.ts) })
 	fmt.Fprintf(stdout, "\nLog lines (%s):\n", strings.Join(w.logGroups, ", "))
-	if len(lines) == 0 {
+	if len(events) == 0 {
 		_, err := fmt.Fprintln(stdout, "  none found")
 		return err
 	}
-	for _, l := range lines {
-		if _, err := fmt.Fprintf(stdout, "%s  %s\n", time.UnixMilli(l.ts).Local().Format("15:04:05.000"), strings.ReplaceAll(l.msg, "\n", "\n              ")); err != nil {
+	p := newTailPrinter(stdout, "pretty", len(w.logGroups) > 1)
+	for _, e := range events {
+		if err := p.print(e); err != nil {
 			return err
 		}
 	}
