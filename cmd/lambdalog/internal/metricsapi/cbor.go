@@ -7,16 +7,14 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go/encoding/cbor"
+
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsquery"
 )
 
 // A request or response document is a tree of map[string]any, []any, string,
 // float64, bool, time.Time and nil, independent of the wire encoding; a
-// response's maps (as opposed to its structures) are valueMaps, which
+// response's maps (as opposed to its structures) are awsquery.Maps, which
 // awsQuery writes differently.
-
-// valueMap is a map of a response document, such as a Datapoint's
-// ExtendedStatistics.
-type valueMap map[string]any
 
 const maxDepth = 32
 
@@ -100,7 +98,7 @@ func encodeCBOR(doc any) []byte { return cbor.Encode(toCBOR(doc)) }
 
 func toCBOR(v any) cbor.Value {
 	switch v := v.(type) {
-	case valueMap:
+	case awsquery.Map:
 		return toCBOR(map[string]any(v))
 	case map[string]any:
 		m := make(cbor.Map, len(v))

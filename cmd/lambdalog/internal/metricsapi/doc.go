@@ -13,18 +13,17 @@
 //     seconds.
 //   - awsQuery (the aws CLI v2 2.9 that Debian packages, and every SDK
 //     generated before CloudWatch moved to JSON and CBOR): POST / with a
-//     form body Action=<Op>&Version=2010-08-01&..., lists as
-//     Name.member.N, structures as dotted names, timestamps in ISO 8601;
-//     answered in XML (<OpResponse><OpResult>...</OpResult>
-//     <ResponseMetadata><RequestId>...</RequestId></ResponseMetadata>), maps
-//     as <entry><key/><value/></entry>.
+//     form body Action=<Op>&Version=2010-08-01&..., answered in XML
+//     (package awsquery). Its numbers, booleans and timestamps (ISO 8601)
+//     arrive as text and are parsed as the other protocols' values are
+//     checked.
 //
 // The Router asks Match before it reads the body, and an awsQuery request
 // has neither a path nor a header that names CloudWatch: Match takes a form
 // POST to / only when its SigV4 credential scope names the service
-// "monitoring" (.../monitoring/aws4_request), which every SDK and CLI signs
-// for. An unsigned awsQuery request, or one signed for another service, is
-// left to the other APIs and, failing them, to the Router's
+// "monitoring" (awsquery.IsRequest), which every SDK and CLI signs for. An
+// unsigned awsQuery request, or one signed for another service, is left to
+// the other APIs and, failing them, to the Router's
 // UnknownOperationException.
 //
 // Errors are {"__type", "message"} documents in the request's encoding with the
@@ -32,11 +31,9 @@
 // header the service's awsQueryCompatible trait calls for, so clients report the
 // same codes as AWS (InvalidParameterValue, MissingParameter,
 // InvalidParameterCombination, InvalidNextToken, InternalServiceError). awsQuery
-// requests get those codes in an <ErrorResponse><Error><Type/><Code/><Message/>
-// </Error><RequestId/></ErrorResponse> document, plus the protocol's own:
-// MissingAction, InvalidAction (an unknown Action, or a Version other than
-// 2010-08-01) and MalformedQueryString (404, as AWS documents it: a body that
-// is not a form, a parameter given twice, a list numbered with gaps).
+// requests get those codes in an ErrorResponse document, plus the protocol's
+// own: MissingAction, InvalidAction (an unknown Action, or a Version other
+// than 2010-08-01) and MalformedQueryString (404, as AWS documents it).
 //
 // Local limitations, each an InvalidParameterValue error saying so: GetMetricData
 // runs MetricStat queries only (no metric math Expressions) and the statistics

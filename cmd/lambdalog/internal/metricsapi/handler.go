@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsquery"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/metricstore"
 )
 
@@ -157,27 +158,13 @@ func decompress(body []byte, enc string) ([]byte, error) {
 	}
 }
 
-// routerCodes are the awsQuery codes of the errors the router raises, as
-// CloudWatch reports them.
-var routerCodes = map[string]string{
-	awsapi.CodeUnrecognizedClient:  "InvalidClientTokenId",
-	awsapi.CodeInvalidSignature:    "SignatureDoesNotMatch",
-	awsapi.CodeIncompleteSignature: "IncompleteSignature",
-	awsapi.CodeTooLarge:            "RequestEntityTooLarge",
-	awsapi.CodeThrottling:          "Throttling",
-}
-
 // WriteError implements awsapi.API for the errors the router raises.
 func (h *Handler) WriteError(w http.ResponseWriter, r *awsapi.Request, e *awsapi.Error) {
 	if e.Code == awsapi.CodeInternal {
 		h.writeError(w, r, internal(errors.New(e.Message)))
 		return
 	}
-	code := routerCodes[e.Code]
-	if code == "" {
-		code = e.Code
-	}
-	h.writeError(w, r, &apiError{e.Code, code, e.Status, e.Message})
+	h.writeError(w, r, &apiError{e.Code, awsquery.RouterCode(e.Code), e.Status, e.Message})
 }
 
 func (h *Handler) writeError(w http.ResponseWriter, r *awsapi.Request, err error) {
@@ -191,7 +178,7 @@ func (h *Handler) writeError(w http.ResponseWriter, r *awsapi.Request, err error
 		fault = "Receiver"
 	}
 	if isQuery(r.Request) {
-		writeQueryError(w, r.ID, ae, fault)
+		awsquery.WriteError(w, QueryNamespace, r.ID, ae.status, ae.code, ae.message)
 		return
 	}
 	c, _ := protocol(r.Request)

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsquery"
 )
 
 // decodeJSON decodes an awsJson1_0 request body into a document (timestamps
@@ -50,7 +52,7 @@ func encodeJSON(doc any) ([]byte, error) {
 
 func toJSON(v any) any {
 	switch v := v.(type) {
-	case valueMap:
+	case awsquery.Map:
 		return toJSON(map[string]any(v))
 	case map[string]any:
 		m := make(map[string]any, len(v))

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsquery"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/metricstore"
 	"github.com/lambdalog/lambdalog/metrics"
 )
@@ -141,7 +142,7 @@ func (h *Handler) getMetricStatistics(ctx context.Context, in params) (map[strin
 			dp[st] = statValue(b, st)
 		}
 		if len(ext) > 0 {
-			m := make(valueMap, len(ext))
+			m := make(awsquery.Map, len(ext))
 			for j, st := range ext {
 				m[st] = b.Percentiles[j]
 			}

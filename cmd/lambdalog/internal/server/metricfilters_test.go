@@ -118,7 +118,9 @@ func TestMetricFiltersPublishThroughTheAPIs(t *testing.T) {
 		`ERROR but not JSON`)
 	s.put(t, group, "s", now, `{"level":"ERROR","latency_ms":50,"route":"/pay"}`)
 
-	route := func(r string) cwtypes.Dimension { return cwtypes.Dimension{Name: aws.String("Route"), Value: aws.String(r)} }
+	route := func(r string) cwtypes.Dimension {
+		return cwtypes.Dimension{Name: aws.String("Route"), Value: aws.String(r)}
+	}
 	for _, c := range []struct {
 		name string
 		dims []cwtypes.Dimension
@@ -147,7 +149,9 @@ func TestMetricFiltersPublishThroughTheAPIs(t *testing.T) {
 // (where each call with a matching event adds the metric store's fsync).
 func BenchmarkPutLogEventsMetricFilters(b *testing.B) {
 	b.Run("memory", func(b *testing.B) { benchmarkMetricFilters(b, func(testing.TB) Config { return Config{Memory: true} }) })
-	b.Run("durable", func(b *testing.B) { benchmarkMetricFilters(b, func(b testing.TB) Config { return Config{DataDir: b.TempDir()} }) })
+	b.Run("durable", func(b *testing.B) {
+		benchmarkMetricFilters(b, func(b testing.TB) Config { return Config{DataDir: b.TempDir()} })
+	})
 }
 
 func benchmarkMetricFilters(b *testing.B, cfg func(testing.TB) Config) {

@@ -29,10 +29,11 @@
 // Every event the log store takes in, from PutLogEvents or from the local
 // runtime, is offered to the metric store: the ones holding Embedded Metric
 // Format objects become data points, and so do the values the log group's
-// metric filters publish (logsapi.MetricPublisher). Open registers the CloudWatch Logs and
-// CloudWatch metrics APIs with the Router; a command registers more (dev
-// adds the Lambda Invoke API) before it calls Run. Handler serves the web
-// console (package console) on the same address as the APIs.
+// metric filters publish (logsapi.MetricPublisher). Open registers the
+// CloudWatch Logs, CloudWatch metrics, X-Ray and STS (GetCallerIdentity)
+// APIs with the Router; a command registers more (dev adds the Lambda Invoke API)
+// before it calls Run. Handler serves the web console (package console) on
+// the same address as the APIs.
 //
 // The trace store takes segment documents from the X-Ray API and OTLP/HTTP
 // (package xrayapi, both registered on the Router) and from the X-Ray
@@ -68,6 +69,7 @@ import (
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/metricstore"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/queries"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/stsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/tracestore"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/xrayapi"
 )
@@ -175,7 +177,8 @@ func Open(cfg Config) (*Server, error) {
 	s.Router = awsapi.NewRouter(awsapi.Options{Credentials: cfg.Credentials, Logger: cfg.Logger},
 		logsapi.New(s.Logs, logsapi.Options{AccountID: cfg.AccountID, Logger: cfg.Logger, Queries: s.Queries}),
 		metricsapi.New(s.Metrics, metricsapi.Options{Logger: cfg.Logger}),
-		xrayapi.New(s.Traces, s.xray), xrayapi.NewOTLP(s.Traces, s.xray))
+		xrayapi.New(s.Traces, s.xray), xrayapi.NewOTLP(s.Traces, s.xray),
+		stsapi.New(stsapi.Options{AccountID: cfg.AccountID}))
 	s.Console = console.New(console.Options{Logs: s.Logs, Metrics: s.Metrics, Queries: s.Queries, Traces: s.Traces, Region: cfg.Region,
 		AccountID: cfg.AccountID, Credentials: cfg.Credentials, Logger: cfg.Logger})
 	return s, nil
