@@ -44,7 +44,7 @@ type samProps struct {
 	Timeout      int    `yaml:"Timeout"`
 	Tracing      string `yaml:"Tracing"`
 	Environment  struct {
-		Variables map[string]string `yaml:"Variables"`
+		Variables map[string]envValue `yaml:"Variables"`
 	} `yaml:"Environment"`
 	LoggingConfig struct {
 		LogFormat           string `yaml:"LogFormat"`
@@ -61,15 +61,57 @@ type samProps struct {
 	} `yaml:"Events"`
 }
 
+// envValue is the value of an environment variable in a template: a
+// string, or a reference (!Ref X or {Ref: X}) to the resource X.
+type envValue struct{ text, ref string }
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (v *envValue) UnmarshalYAML(n *yaml.Node) error {
+	switch {
+	case n.Kind == yaml.ScalarNode && n.Tag == "!Ref":
+		v.ref = n.Value
+	case n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[0].Value == "Ref" && n.Content[1].Kind == yaml.ScalarNode:
+		v.ref = n.Content[1].Value
+	case n.Kind == yaml.ScalarNode:
+		v.text = n.Value // other intrinsic functions (!Sub, ...) keep their text
+	default:
+		return fmt.Errorf("line %d: an environment variable's value must be a string or a Ref", n.Line)
+	}
+	return nil
+}
+
+// resolveEnv resolves variables: a Ref to a function is its name, as
+// CloudFormation resolves it; a Ref to anything else keeps the logical id.
+func resolveEnv(vars map[string]envValue, names map[string]string, into map[string]string) {
+	for k, v := range vars {
+		switch name, ok := names[v.ref]; {
+		case v.ref == "":
+			into[k] = v.text
+		case ok:
+			into[k] = name
+		default:
+			into[k] = v.ref
+		}
+	}
+}
+
 // ParseTemplate reads the AWS::Serverless::Function resources of a SAM
 // template, applying Globals.Function. Relative CodeUri paths are resolved
 // against dir. Api and HttpApi events become routes; other event types are
-// ignored. Functions are returned sorted by name and validated.
+// ignored. An environment variable whose value is !Ref of a function (or
+// {Ref: ...}) is that function's name. Functions are returned sorted by
+// name and validated.
 func ParseTemplate(data []byte, dir string) ([]TemplateFunction, error) {
 	var t samTemplate
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&t); err != nil {
 		return nil, fmt.Errorf("template: %w", err)
+	}
+	names := map[string]string{} // logical id -> function name
+	for id, res := range t.Resources {
+		if res.Type == "AWS::Serverless::Function" {
+			names[id] = cmp.Or(res.Properties.FunctionName, id)
+		}
 	}
 	var fns []TemplateFunction
 	for _, id := range slices.Sorted(maps.Keys(t.Resources)) {
@@ -79,7 +121,7 @@ func ParseTemplate(data []byte, dir string) ([]TemplateFunction, error) {
 		}
 		p, g := res.Properties, t.Globals.Function
 		fn := Function{
-			Name:                cmp.Or(p.FunctionName, id),
+			Name:                names[id],
 			Handler:             cmp.Or(p.Handler, g.Handler),
 			Runtime:             cmp.Or(p.Runtime, g.Runtime),
 			MemoryMB:            cmp.Or(p.MemorySize, g.MemorySize),
@@ -91,8 +133,8 @@ func ParseTemplate(data []byte, dir string) ([]TemplateFunction, error) {
 			LogGroup:            cmp.Or(p.LoggingConfig.LogGroup, g.LoggingConfig.LogGroup),
 			Env:                 map[string]string{},
 		}
-		maps.Copy(fn.Env, g.Environment.Variables)
-		maps.Copy(fn.Env, p.Environment.Variables)
+		resolveEnv(g.Environment.Variables, names, fn.Env)
+		resolveEnv(p.Environment.Variables, names, fn.Env)
 		for _, name := range slices.Sorted(maps.Keys(p.Events)) {
 			ev := p.Events[name]
 			if ev.Type != "Api" && ev.Type != "HttpApi" {

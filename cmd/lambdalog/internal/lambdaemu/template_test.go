@@ -30,6 +30,11 @@ Resources:
       Environment:
         Variables:
           SHARED: mine
+          OTHER_FUNCTION: !Ref Other
+          SELF: {Ref: HelloFunction}
+          BUCKET: !Ref Bucket
+          URL: !Sub "https://${Bucket}"
+          PORT: 8080
       LoggingConfig:
         LogFormat: JSON
         ApplicationLogLevel: debug
@@ -69,7 +74,9 @@ func TestParseTemplate(t *testing.T) {
 	h, o := fns[0], fns[1]
 	want := Function{
 		Name: "HelloFunction", Handler: "bootstrap", Runtime: "provided.al2023", MemoryMB: 256, Timeout: 10 * time.Second,
-		Env: map[string]string{"STAGE": "dev", "SHARED": "mine"}, LogFormat: "JSON", ApplicationLogLevel: "debug",
+		// A Ref to a function is its name; other intrinsic functions keep their text.
+		Env: map[string]string{"STAGE": "dev", "SHARED": "mine", "OTHER_FUNCTION": "other-fn", "SELF": "HelloFunction",
+			"BUCKET": "Bucket", "URL": "https://${Bucket}", "PORT": "8080"}, LogFormat: "JSON", ApplicationLogLevel: "debug",
 		LogGroup: "/custom/hello", Tracing: true, Dir: "/repo/examples/hello",
 		Routes: []Route{{Kind: "Api", Method: "GET", Path: "/hello/{name}"}, {Kind: "Api", Method: "GET", Path: "/hello"}},
 	}
@@ -93,6 +100,7 @@ func TestParseTemplateErrors(t *testing.T) {
 		{"bad runtime", "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: ., Runtime: python3.12}\n", `runtime "python3.12" not supported`},
 		{"bad format", "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: ., LoggingConfig: {LogFormat: XML}}\n", `log format "XML"`},
 		{"bad tracing", "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: ., Tracing: Always}\n", `template: F: Tracing "Always": want Active or PassThrough`},
+		{"list variable", "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: .\n      Environment: {Variables: {A: [1, 2]}}\n", "line 6: an environment variable's value must be a string or a Ref"},
 		{"api without path", "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: .\n      Events: {E: {Type: Api}}\n", "event E: Path is required"},
 	} {
 		_, err := ParseTemplate([]byte(tc.text), "/d")
