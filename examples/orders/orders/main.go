@@ -8,8 +8,8 @@
 // order.Payment event, since Lambda passes a client context to synchronous
 // invocations only; the trace header goes with the Invoke call.
 //
-// It logs "order placed" in the application's story, "payment requested" and
-// "order read" in its own log group, records the metrics OrdersPlaced and
+// It logs "order placed" in the application's story, "payment requested",
+// "order read" and (at WARN) "order refused" in its own log group, records the metrics OrdersPlaced and
 // OrdersRead, and annotates its trace with OrderId and Customer. The
 // environment variable PAYMENTS_FUNCTION names the payments function.
 package main
