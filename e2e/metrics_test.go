@@ -80,7 +80,9 @@ func metricSum(t *testing.T, cli *awsCLI, namespace, name string, dims ...string
 	if len(dims) > 0 {
 		args = append(args, append([]string{"--dimensions"}, dims...)...)
 	}
-	var out struct{ Datapoints []struct{ Sum, SampleCount float64 } }
+	var out struct {
+		Datapoints []struct{ Sum, SampleCount float64 }
+	}
 	cli.runJSON(t, &out, args...)
 	if len(out.Datapoints) > 1 {
 		t.Fatalf("%s/%s: %d datapoints in one period", namespace, name, len(out.Datapoints))
