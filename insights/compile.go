@@ -95,6 +95,8 @@ type barrier struct {
 	live  []int  // the slots a row keeps past the barrier
 	desc  []bool // the directions of the sort keys in effect; nil: the default order
 	sort  bool   // a sort is in effect (desc may be empty only if not)
+	// byTime: the first sort key in effect is the event's @timestamp.
+	byTime bool
 }
 
 // segment is a run of per-row stages and the barrier that ends it. The
@@ -123,6 +125,7 @@ type plan struct {
 	tsSlot      int            // the slot of @timestamp
 	msgSlot     int            // the slot of @message
 	discovered  []int          // the slots of discovered fields an event can give
+	newest      bool           // see Query.KeepsNewest
 	lambdaSlots [nLambda]int   // the slots of the Lambda fields, or -1
 	subUse      []subUse       // how each subquery's result is used
 	lookups     []*lookupSpec  // the lookup commands
@@ -187,6 +190,7 @@ func (q *Query) compile() (err error) {
 	c.outputs()
 	c.liveness()
 	c.p.pre = c.prefilter()
+	c.p.newest = c.keepsNewest()
 	for i := range c.p.lambdaSlots {
 		c.p.lambdaSlots[i] = -1
 	}
@@ -306,15 +310,15 @@ func (c *compiler) build() {
 	p := c.p
 	seg := &segment{}
 	var desc []bool
-	sorted := false
+	sorted, byTime := false, false
 	closeSeg := func(b barrier) {
-		b.desc, b.sort = desc, sorted
+		b.desc, b.sort, b.byTime = desc, sorted, byTime
 		seg.bar = b
 		p.segs = append(p.segs, seg)
 		c.segReads = append(c.segReads, keys(c.reads))
 		c.reads = map[int]bool{}
 		seg = &segment{}
-		desc, sorted = nil, false
+		desc, sorted, byTime = nil, false, false
 		c.seg0 = false
 	}
 	for _, cmd := range c.q.cmds {
@@ -336,6 +340,9 @@ func (c *compiler) build() {
 			seg.stages = append(seg.stages, stage{kind: stFilter, test: c.condBool(cmd.cond), node: cmd.cond})
 		case cSort:
 			st := stage{kind: stSort}
+			k0 := cmd.keys[0].expr
+			_, redefined := c.derived["@timestamp"]
+			byTime = c.seg0 && k0.kind == nField && k0.name == "@timestamp" && !redefined
 			desc = desc[:0:0]
 			for _, k := range cmd.keys {
 				st.keys = append(st.keys, c.expr(k.expr))
@@ -639,4 +646,26 @@ func (c *compiler) liveness() {
 			live[s] = true
 		}
 	}
+}
+
+// keepsNewest reports whether every event makes exactly one row of the first
+// segment, whose barrier keeps the newest: see Query.KeepsNewest.
+func (c *compiler) keepsNewest() bool {
+	p := c.p
+	seg := p.segs[0]
+	switch seg.bar.kind {
+	case barLimit, barEnd, barTable:
+	default:
+		return false
+	}
+	if p.pre != nil || seg.bar.sort && !(seg.bar.byTime && seg.bar.desc[0]) {
+		return false
+	}
+	for _, st := range seg.stages {
+		switch st.kind {
+		case stFilter, stUnnest, stJoin:
+			return false
+		}
+	}
+	return true
 }

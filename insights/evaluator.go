@@ -24,6 +24,10 @@ type Evaluator struct {
 	stats Statistics
 	limit int
 	seq   int64
+	// horizon, for a query that KeepsNewest, records the rows kept by the
+	// first barrier, which keeps firstLimit.
+	horizon    *Horizon
+	firstLimit int
 }
 
 // NewEvaluator returns an Evaluator for the query. It fails when the
@@ -50,6 +54,12 @@ func (q *Query) NewEvaluator(opts Options) (*Evaluator, error) {
 	e.r = newRow(len(e.p.slotInfo), &e.x)
 	e.r.ld = &e.ld
 	e.first = e.newSink(0)
+	if q.plan.newest && opts.Horizon != nil {
+		e.horizon, e.firstLimit = opts.Horizon, e.limit
+		if b := &q.plan.segs[0].bar; b.kind == barLimit && b.n > 0 {
+			e.firstLimit = b.n
+		}
+	}
 	return e, nil
 }
 
@@ -173,6 +183,15 @@ func (e *Evaluator) AddScanned(events, bytes int64) {
 	e.stats.BytesScanned += bytes
 }
 
+// AddUnread counts events the caller did not read because they were older
+// than the cutoff of the query's Horizon (see Query.KeepsNewest): they count
+// as scanned and, as every event of such a query is, matched.
+func (e *Evaluator) AddUnread(events, bytes int64) {
+	e.stats.RecordsScanned += events
+	e.stats.BytesScanned += bytes
+	e.stats.RecordsMatched += events
+}
+
 // Statistics returns the evaluator's counters.
 func (e *Evaluator) Statistics() Statistics { return e.stats }
 
@@ -230,6 +249,9 @@ func (e *Evaluator) run(seg *segment, r *row, i int, s sink) {
 	}
 	if r.ev != nil {
 		e.stats.RecordsMatched++
+		if e.horizon != nil {
+			e.horizon.keep(r.ts, e.firstLimit)
+		}
 	}
 	s.add(r)
 }

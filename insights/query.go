@@ -1,6 +1,11 @@
 package insights
 
-import "time"
+import (
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+)
 
 // Query is a compiled Logs Insights QL query. It is immutable and safe for
 // concurrent use; each goroutine that evaluates it uses its own Evaluator.
@@ -31,6 +36,76 @@ func (q *Query) Limit() int { return q.plan.limit }
 // countFrequent command): its rows are then aggregates without @ptr, not
 // log events.
 func (q *Query) IsStats() bool { return q.plan.isStats }
+
+// KeepsNewest reports whether every event makes exactly one row of the
+// query's first rows, which are then limited to the newest: the query has no
+// filter (nor unnest, join or subquery) before its first limit, stats or
+// dedup, and its rows there are in the default order or sorted by
+// @timestamp descending first, as in fields @timestamp, @message | sort
+// @timestamp desc | limit 20. Events older than the limit-th newest row
+// cannot change the result of such a query, and it matches every event it
+// reads. A caller that reads events newest first can therefore stop once
+// every event left is older than the cutoff of a Horizon shared by its
+// evaluators (Options.Horizon), and count the events it did not read with
+// AddUnread, which gives the statistics reading them would have.
+func (q *Query) KeepsNewest() bool { return q.plan.newest }
+
+// Horizon follows, for the evaluators of a query that KeepsNewest, the
+// timestamp of the limit-th newest row they have kept: an event older than
+// that cannot change the query's result. It is safe for concurrent use.
+type Horizon struct {
+	cut atomic.Int64 // math.MinInt64 until limit rows have been kept
+	mu  sync.Mutex
+	ts  []int64 // the newest timestamps, a min-heap of at most limit
+}
+
+// NewHorizon returns a Horizon for the evaluators of one query.
+func NewHorizon() *Horizon {
+	h := &Horizon{}
+	h.cut.Store(math.MinInt64)
+	return h
+}
+
+// Cutoff returns the timestamp (epoch milliseconds) below which events
+// cannot change the query's result, or math.MinInt64 while every event can.
+func (h *Horizon) Cutoff() int64 { return h.cut.Load() }
+
+// keep records a kept row's timestamp; limit is the rows the query keeps.
+func (h *Horizon) keep(ts int64, limit int) {
+	if ts <= h.cut.Load() {
+		return // it leaves the newest timestamps as they are
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch {
+	case len(h.ts) < limit:
+		h.ts = append(h.ts, ts)
+		for i := len(h.ts) - 1; i > 0 && h.ts[(i-1)/2] > h.ts[i]; i = (i - 1) / 2 {
+			h.ts[i], h.ts[(i-1)/2] = h.ts[(i-1)/2], h.ts[i]
+		}
+	case ts > h.ts[0]:
+		h.ts[0] = ts
+		for i := 0; ; {
+			c := 2*i + 1
+			if c >= len(h.ts) {
+				break
+			}
+			if c+1 < len(h.ts) && h.ts[c+1] < h.ts[c] {
+				c++
+			}
+			if h.ts[i] <= h.ts[c] {
+				break
+			}
+			h.ts[i], h.ts[c] = h.ts[c], h.ts[i]
+			i = c
+		}
+	default:
+		return
+	}
+	if len(h.ts) == limit {
+		h.cut.Store(h.ts[0])
+	}
+}
 
 // Columns returns the names of the columns of the query's results, in
 // order, without @ptr: unaliased expressions are named by their text as
@@ -137,6 +212,11 @@ type Options struct {
 	Subresults []*Result
 	// LookupTables supplies the tables named by q.LookupTables().
 	LookupTables map[string]*LookupTable
+	// Horizon, for a query that KeepsNewest, is shared by the evaluators
+	// of the query that read disjoint parts of its events in parallel:
+	// each records in it the timestamps of the rows it keeps. Other
+	// queries leave it untouched.
+	Horizon *Horizon
 }
 
 // Statistics are the counters of GetQueryResults' statistics.

@@ -15,7 +15,12 @@
 //
 // A query reads the streams of its log groups in parallel, one stream per
 // worker at a time (Options.Workers, default GOMAXPROCS), each worker with
-// its own insights.Evaluator. Streams with no event in the time range are
+// its own insights.Evaluator. A query that keeps only the newest events
+// (insights.Query.KeepsNewest, such as fields @timestamp, @message | sort
+// @timestamp desc | limit 20) reads each stream newest first and stops where
+// the events left are older than the newest rows all workers have kept (an
+// insights.Horizon they share); the events it does not read count in its
+// statistics as they would have (store.ScanOptions.Horizon). Streams with no event in the time range are
 // skipped from their stored first and last timestamps. Events are read in
 // place with store.Scan, and the query's pre-filter runs on the raw bytes
 // before an event is fed; the events it rejects count as scanned. Partial
@@ -369,6 +374,9 @@ func (m *Manager) evaluate(ctx context.Context, q *query, spec Spec, top bool) (
 	}
 	opts := insights.Options{Limit: spec.Limit, Start: spec.Start, End: spec.End, Now: m.opts.Now(),
 		Pointer: EncodePointer, Subresults: subresults}
+	if spec.Query.KeepsNewest() {
+		opts.Horizon = insights.NewHorizon()
+	}
 	master, err := spec.Query.NewEvaluator(opts)
 	if err != nil {
 		return nil, err
@@ -401,7 +409,7 @@ func (m *Manager) evaluate(ctx context.Context, q *query, spec Spec, top bool) (
 	errs := make([]error, len(workers))
 	var wg sync.WaitGroup
 	for i, w := range workers {
-		wg.Go(func() { errs[i] = m.scan(ctx, spec, w, next) })
+		wg.Go(func() { errs[i] = m.scan(ctx, spec, opts.Horizon, w, next) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -444,9 +452,14 @@ func (m *Manager) streams(ctx context.Context, spec Spec) ([]stream, error) {
 // partial-results merge to take its evaluator.
 const yieldEvery = 4096
 
-// scan feeds w the events of the streams it takes from next.
-func (m *Manager) scan(ctx context.Context, spec Spec, w *worker, next <-chan stream) error {
+// scan feeds w the events of the streams it takes from next; with a
+// horizon, newest first and only until the horizon's cutoff.
+func (m *Manager) scan(ctx context.Context, spec Spec, horizon *insights.Horizon, w *worker, next <-chan stream) error {
 	pre := spec.Query.PreFilter()
+	o := store.ScanOptions{Start: spec.Start, End: spec.End + 1}
+	if horizon != nil {
+		o.Reverse, o.Horizon = true, horizon.Cutoff
+	}
 	ev := insights.Event{Account: spec.Account, Region: spec.Region}
 	// Events the pre-filter rejects are counted here, and handed to the
 	// evaluator's statistics whenever the worker yields.
@@ -472,12 +485,14 @@ func (m *Manager) scan(ctx context.Context, spec Spec, w *worker, next <-chan st
 		w.ev.Feed(&ev)
 		return nil
 	}
+	o.Match = match
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for st := range next {
 		ev.LogGroup, ev.LogStream = st.group, st.name
-		_, err := m.store.Scan(ctx, spec.Region, st.group, st.name, spec.Start, spec.End+1, match, feed)
+		stats, err := m.store.Scan(ctx, spec.Region, st.group, st.name, o, feed)
 		w.ev.AddScanned(rejected, rejectedBytes)
+		w.ev.AddUnread(stats.Unread, stats.UnreadBytes)
 		rejected, rejectedBytes = 0, 0
 		if err != nil && !errors.Is(err, store.ErrGroupNotFound) && !errors.Is(err, store.ErrStreamNotFound) {
 			return err

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"errors"
+	"math"
 	"math/bits"
 )
 
@@ -71,10 +72,22 @@ type chunk struct {
 // decode fills c from a chunk value whose key holds first, keeping the
 // events in [lo, hi) that match (nil matches all).
 func (c *chunk) decode(first Position, val []byte, lo, hi Position, match func([]byte) bool) error {
-	if len(val) < 8 {
+	c.buf = append(c.buf[:0], val...)
+	return c.index(first, lo, hi, match)
+}
+
+// decodeInPlace fills c.evs with every event of a chunk value, which c.buf
+// then aliases.
+func (c *chunk) decodeInPlace(first Position, val []byte) error {
+	c.buf = val
+	return c.index(first, Position{Timestamp: math.MinInt64}, Position{Timestamp: math.MaxInt64, Seq: math.MaxUint64}, nil)
+}
+
+// index fills c.evs from the chunk value in c.buf, as decode does.
+func (c *chunk) index(first Position, lo, hi Position, match func([]byte) bool) error {
+	if len(c.buf) < 8 {
 		return errCorruptChunk
 	}
-	c.buf = append(c.buf[:0], val...)
 	c.evs, c.i = c.evs[:0], 0
 	c.ingest = int64(binary.BigEndian.Uint64(c.buf))
 	b := c.buf

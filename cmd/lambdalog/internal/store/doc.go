@@ -68,10 +68,13 @@
 //     Sync before any id below it is handed out, so ids stay unique across
 //     crashes.
 //   - Stream stats (first/last event timestamp, last ingestion time, stored
-//     bytes) are merge operands written in the same batch as the events they
-//     describe; the merge (min, max, max, sum) is commutative, so concurrent
-//     writers to one stream need no lock and a crash never leaves stats
-//     disagreeing with events.
+//     bytes, stored events) are merge operands written in the same batch as
+//     the events they describe; the merge (min, max, max, sum, sum) is
+//     commutative, so concurrent writers to one stream need no lock and a
+//     crash never leaves stats disagreeing with events. The event count is
+//     unknown (-1, which wins every merge) in stats written before events
+//     were counted (32 bytes instead of 40) and once the retention sweep has
+//     deleted events of the stream.
 //   - Metadata changes (create/delete/update) are serialised by one mutex;
 //     event writes and reads take no store lock. A PutEvents racing with the
 //     deletion of its stream may leave events under the dead stream id; no
@@ -102,5 +105,16 @@
 // Reads hide events older than a group's retention period. A background
 // sweep (Options.SweepInterval) removes them with DeleteRange per stream,
 // up to the chunks that start 1 s before the cutoff (later chunks may hold
-// live events). Stream stats are not rewound by the sweep.
+// live events). Stream stats are not rewound by the sweep; the first time it
+// deletes events of a stream, it marks the stream's event count unknown, in
+// the same batch.
+//
+// # Scans
+//
+// Scan reads a stream's chunks in place, forward or backward. A backward scan
+// with a horizon (the timestamp below which the caller needs no events, as a
+// query keeping the newest rows has) stops where every event left is older,
+// since a chunk spans at most 1 s; the events it skips are counted from the
+// stream's stats when those describe them exactly (event count known, every
+// event of the stream in the range, none expired), without reading them.
 package store

@@ -90,7 +90,7 @@ func (s *Store) PutEvents(ctx context.Context, region, group, stream string, eve
 		return 0, fmt.Errorf("store: commit events: %w", err)
 	}
 	if s.afterPut != nil {
-		s.afterPut(ctx, &Ingested{Region: region, Group: g, Stream: stream, Events: events, Millis: ingest})
+		s.afterPut(ctx, Ingested{Region: region, Group: g, Stream: stream, Events: events, Millis: ingest})
 	}
 	return ingest, nil
 }

@@ -45,7 +45,7 @@ func checkFormatEvents(t *testing.T, st *Store, want map[string][]Event) {
 	ctx := context.Background()
 	for name, evs := range want {
 		var got []Event
-		if _, err := st.Scan(ctx, "r", "g", name, 0, 0, nil, func(v *EventView) error {
+		if _, err := st.Scan(ctx, "r", "g", name, ScanOptions{}, func(v *EventView) error {
 			got = append(got, Event{Timestamp: v.Timestamp, Message: append([]byte(nil), v.Message...)})
 			return nil
 		}); err != nil {

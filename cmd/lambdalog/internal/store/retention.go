@@ -58,7 +58,18 @@ func (s *Store) Sweep(ctx context.Context) error {
 			// Chunks starting chunkSpan before the cutoff may still hold
 			// live events; reads hide their expired ones.
 			lo, _ := eventStreamBounds(st.ID)
-			delErr = s.db.DeleteRange(lo, appendEventKey(nil, st.ID, t.cutoff-chunkSpan, 0), pebble.NoSync)
+			hi := t.cutoff - chunkSpan
+			if st.HasEvents && st.FirstEventTimestamp < hi && st.StoredEvents >= 0 {
+				// The first deletion of events of the stream: from now on
+				// how many it holds is unknown, which is recorded with it.
+				b := s.db.NewBatch()
+				_ = b.DeleteRange(lo, appendEventKey(nil, st.ID, hi, 0), nil)
+				_ = b.Merge(statsKey(st.ID), swept().encode(), nil)
+				delErr = s.db.Commit(b)
+				b.Close()
+			} else {
+				delErr = s.db.DeleteRange(lo, appendEventKey(nil, st.ID, hi, 0), pebble.NoSync)
+			}
 			return delErr == nil && ctx.Err() == nil
 		})
 		if err = errors.Join(err, delErr); err != nil {

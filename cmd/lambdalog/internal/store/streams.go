@@ -21,6 +21,12 @@ type Stream struct {
 	LastEventTimestamp  int64
 	LastIngestionTime   int64
 	StoredBytes         int64
+	// StoredEvents is the number of events stored in the stream, or -1
+	// when it is unknown: for streams written by a lambdalog that did not
+	// count them, and once the retention sweep has deleted events of the
+	// stream. Like StoredBytes, it counts the events stored, not those
+	// left: expired events hidden from reads but not yet deleted count.
+	StoredEvents int64
 }
 
 // CreateStream creates a log stream in an existing group.
@@ -91,8 +97,11 @@ func decodeStream(name string, v []byte) (Stream, error) {
 	return Stream{Name: name, ID: binary.BigEndian.Uint64(v), CreationTime: int64(binary.BigEndian.Uint64(v[8:]))}, nil
 }
 
-func (s *Store) loadStats(st *Stream) error {
-	v, closer, err := s.db.Get(statsKey(st.ID))
+func (s *Store) loadStats(st *Stream) error { return s.loadStatsFrom(s.db, st) }
+
+// loadStatsFrom is loadStats from r, the database or a snapshot of it.
+func (s *Store) loadStatsFrom(r pebble.Reader, st *Stream) error {
+	v, closer, err := r.Get(statsKey(st.ID))
 	if errors.Is(err, pebble.ErrNotFound) {
 		return nil
 	}
@@ -106,7 +115,7 @@ func (s *Store) loadStats(st *Stream) error {
 	}
 	st.HasEvents = ss.first <= ss.last
 	st.FirstEventTimestamp, st.LastEventTimestamp = ss.first, ss.last
-	st.LastIngestionTime, st.StoredBytes = ss.lastIngestion, ss.storedBytes
+	st.LastIngestionTime, st.StoredBytes, st.StoredEvents = ss.lastIngestion, ss.storedBytes, ss.events
 	return nil
 }
 
