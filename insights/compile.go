@@ -125,6 +125,7 @@ type plan struct {
 	tsSlot      int            // the slot of @timestamp
 	msgSlot     int            // the slot of @message
 	discovered  []int          // the slots of discovered fields an event can give
+	newestFirst bool           // see Query.NewestFirst
 	newest      bool           // see Query.KeepsNewest
 	lambdaSlots [nLambda]int   // the slots of the Lambda fields, or -1
 	subUse      []subUse       // how each subquery's result is used
@@ -190,6 +191,7 @@ func (q *Query) compile() (err error) {
 	c.outputs()
 	c.liveness()
 	c.p.pre = c.prefilter()
+	c.p.newestFirst = c.newestFirst()
 	c.p.newest = c.keepsNewest()
 	for i := range c.p.lambdaSlots {
 		c.p.lambdaSlots[i] = -1
@@ -648,20 +650,25 @@ func (c *compiler) liveness() {
 	}
 }
 
+// newestFirst reports whether the first segment's barrier keeps the newest
+// rows: see Query.NewestFirst.
+func (c *compiler) newestFirst() bool {
+	b := &c.p.segs[0].bar
+	switch b.kind {
+	case barLimit, barEnd, barTable:
+		return !b.sort || b.byTime && b.desc[0]
+	}
+	return false
+}
+
 // keepsNewest reports whether every event makes exactly one row of the first
 // segment, whose barrier keeps the newest: see Query.KeepsNewest.
 func (c *compiler) keepsNewest() bool {
 	p := c.p
-	seg := p.segs[0]
-	switch seg.bar.kind {
-	case barLimit, barEnd, barTable:
-	default:
+	if !p.newestFirst || p.pre != nil {
 		return false
 	}
-	if p.pre != nil || seg.bar.sort && !(seg.bar.byTime && seg.bar.desc[0]) {
-		return false
-	}
-	for _, st := range seg.stages {
+	for _, st := range p.segs[0].stages {
 		switch st.kind {
 		case stFilter, stUnnest, stJoin:
 			return false

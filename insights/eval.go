@@ -43,6 +43,19 @@ func newRow(n int, x *ectx) *row {
 	return &row{vals: make([]value, n), gen: make([]uint32, n), cur: 1, x: x}
 }
 
+// newRows returns count rows of n slots each, allocated together.
+func newRows(count, n int, x *ectx) []*row {
+	rows := make([]row, count)
+	vals := make([]value, count*n)
+	gen := make([]uint32, count*n)
+	out := make([]*row, count)
+	for i := range rows {
+		rows[i] = row{vals: vals[i*n : (i+1)*n : (i+1)*n], gen: gen[i*n : (i+1)*n : (i+1)*n], cur: 1, x: x}
+		out[i] = &rows[i]
+	}
+	return out
+}
+
 // reset starts a new row: every slot becomes unset.
 func (r *row) reset() {
 	r.cur++

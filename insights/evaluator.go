@@ -2,8 +2,8 @@ package insights
 
 import (
 	"fmt"
-	"strings"
 	"time"
+	"unsafe"
 )
 
 // Evaluator runs a query over a stream of events: Feed gives it the events
@@ -283,8 +283,20 @@ func (e *Evaluator) render(rows []*row) *Result {
 	p := e.p
 	res := &Result{Columns: append([]string(nil), p.columns...), Rows: make([][]Field, 0, len(rows))}
 	hasPtr := containsString(p.columns, "@ptr")
+	// The values are copied, as the rows may alias state that changes with
+	// the next events, into a few large buffers rather than one each.
+	var arena []byte
+	clone := func(v string) string {
+		if len(v) > cap(arena)-len(arena) {
+			arena = make([]byte, 0, max(64<<10, len(v)))
+		}
+		start := len(arena)
+		arena = append(arena, v...)
+		return unsafe.String(unsafe.SliceData(arena[start:]), len(v))
+	}
+	fields := make([]Field, 0, len(rows)*(len(p.outSlots)+1))
 	for _, r := range rows {
-		fs := make([]Field, 0, len(p.outSlots)+1)
+		start := len(fields)
 		for i, s := range p.outSlots {
 			if !r.isSet(s) {
 				continue
@@ -293,15 +305,15 @@ func (e *Evaluator) render(rows []*row) *Result {
 			if v.kind == kNull {
 				continue
 			}
-			fs = append(fs, Field{Name: p.columns[i], Value: strings.Clone(v.render())})
+			fields = append(fields, Field{Name: p.columns[i], Value: clone(v.render())})
 		}
 		if p.eventRows && r.ref != nil && e.opts.Pointer != nil && !hasPtr {
 			if r.ref.ptr == "" {
 				r.ref.ptr = e.opts.Pointer(r.ref.EventRef)
 			}
-			fs = append(fs, Field{Name: "@ptr", Value: r.ref.ptr})
+			fields = append(fields, Field{Name: "@ptr", Value: r.ref.ptr})
 		}
-		res.Rows = append(res.Rows, fs)
+		res.Rows = append(res.Rows, fields[start:len(fields):len(fields)])
 	}
 	return res
 }

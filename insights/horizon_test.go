@@ -10,29 +10,34 @@ import (
 
 func TestKeepsNewest(t *testing.T) {
 	for _, c := range []struct {
-		query string
-		want  bool
+		query       string
+		want, first bool // KeepsNewest, NewestFirst
 	}{
-		{"fields @timestamp, @message | sort @timestamp desc | limit 20", true},
-		{"fields @message", true},
-		{"sort @timestamp desc", true},
-		{"sort @timestamp desc, level asc | limit 3", true},
-		{"fields @message, strlen(@message) as n | parse @message 'a*' as x | limit 5 | stats count(*)", true},
-		{"display @message | limit 4 | sort @message asc", true},
-		{"filter @message like 'x'", false},
-		{"fields @message | filter level = 'ERROR' | limit 5", false},
-		{"sort @timestamp asc | limit 5", false},
-		{"sort @timestamp | limit 5", false},
-		{"sort latency desc | limit 5", false},
-		{"sort level desc, @timestamp desc | limit 5", false},
-		{"fields now() as @timestamp | sort @timestamp desc | limit 5", false},
-		{"stats count(*)", false},
-		{"fields @message | tail 5", false},
-		{"fields @message | dedup @logStream", false},
-		{"fields jsonParse(@message) as j | unnest j.items into item", false},
+		{"fields @timestamp, @message | sort @timestamp desc | limit 20", true, true},
+		{"fields @message", true, true},
+		{"sort @timestamp desc", true, true},
+		{"sort @timestamp desc, level asc | limit 3", true, true},
+		{"fields @message, strlen(@message) as n | parse @message 'a*' as x | limit 5 | stats count(*)", true, true},
+		{"display @message | limit 4 | sort @message asc", true, true},
+		{"filter @message like 'x'", false, true},
+		{"fields @message | filter level = 'ERROR' | limit 5", false, true},
+		{"filter level = 'ERROR' | sort @timestamp desc | limit 5", false, true},
+		{"fields jsonParse(@message) as j | unnest j.items into item", false, true},
+		{"sort @timestamp asc | limit 5", false, false},
+		{"sort @timestamp | limit 5", false, false},
+		{"sort latency desc | limit 5", false, false},
+		{"sort level desc, @timestamp desc | limit 5", false, false},
+		{"fields now() as @timestamp | sort @timestamp desc | limit 5", false, false},
+		{"stats count(*)", false, false},
+		{"fields @message | tail 5", false, false},
+		{"fields @message | dedup @logStream", false, false},
 	} {
-		if got := mustParse(t, c.query).KeepsNewest(); got != c.want {
+		q := mustParse(t, c.query)
+		if got := q.KeepsNewest(); got != c.want {
 			t.Errorf("%q: KeepsNewest %v, want %v", c.query, got, c.want)
+		}
+		if got := q.NewestFirst(); got != c.first {
+			t.Errorf("%q: NewestFirst %v, want %v", c.query, got, c.first)
 		}
 	}
 }

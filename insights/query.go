@@ -37,11 +37,16 @@ func (q *Query) Limit() int { return q.plan.limit }
 // log events.
 func (q *Query) IsStats() bool { return q.plan.isStats }
 
-// KeepsNewest reports whether every event makes exactly one row of the
-// query's first rows, which are then limited to the newest: the query has no
-// filter (nor unnest, join or subquery) before its first limit, stats or
+// NewestFirst reports whether the query's first rows are limited to the
+// newest: it has a limit (its own or the default one) before any stats or
 // dedup, and its rows there are in the default order or sorted by
-// @timestamp descending first, as in fields @timestamp, @message | sort
+// @timestamp descending first. A caller that can feed events newest first
+// should: the query then keeps its first rows with the least work.
+func (q *Query) NewestFirst() bool { return q.plan.newestFirst }
+
+// KeepsNewest reports whether the query is NewestFirst and every event makes
+// exactly one of its first rows: it has no filter (nor unnest, join or
+// subquery) before its first limit, as in fields @timestamp, @message | sort
 // @timestamp desc | limit 20. Events older than the limit-th newest row
 // cannot change the result of such a query, and it matches every event it
 // reads. A caller that reads events newest first can therefore stop once

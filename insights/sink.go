@@ -147,9 +147,9 @@ func (k *keeper) fill(dst *stored, r *row) {
 
 // toRows turns stored rows into table rows.
 func (k *keeper) toRows(ss []*stored, nslots int, x *ectx) []*row {
-	out := make([]*row, len(ss))
+	out := newRows(len(ss), nslots, x)
 	for i, s := range ss {
-		r := newRow(nslots, x)
+		r := out[i]
 		for j, slot := range k.live {
 			if s.vals[j].kind != kNull {
 				r.set(slot, s.vals[j])

@@ -15,12 +15,14 @@
 //
 // A query reads the streams of its log groups in parallel, one stream per
 // worker at a time (Options.Workers, default GOMAXPROCS), each worker with
-// its own insights.Evaluator. A query that keeps only the newest events
-// (insights.Query.KeepsNewest, such as fields @timestamp, @message | sort
-// @timestamp desc | limit 20) reads each stream newest first and stops where
-// the events left are older than the newest rows all workers have kept (an
-// insights.Horizon they share); the events it does not read count in its
-// statistics as they would have (store.ScanOptions.Horizon). Streams with no event in the time range are
+// its own insights.Evaluator. A query whose first rows are the newest
+// (insights.Query.NewestFirst) reads each stream newest first, so that its
+// evaluators keep them with the least work. One that keeps only the newest
+// events (insights.Query.KeepsNewest, such as fields @timestamp, @message |
+// sort @timestamp desc | limit 20) also stops where the events left are older
+// than the newest rows all workers have kept (an insights.Horizon they
+// share); the events it does not read count in its statistics as they would
+// have (store.ScanOptions.Horizon). Streams with no event in the time range are
 // skipped from their stored first and last timestamps. Events are read in
 // place with store.Scan, and the query's pre-filter runs on the raw bytes
 // before an event is fed; the events it rejects count as scanned. Partial
@@ -456,9 +458,9 @@ const yieldEvery = 4096
 // horizon, newest first and only until the horizon's cutoff.
 func (m *Manager) scan(ctx context.Context, spec Spec, horizon *insights.Horizon, w *worker, next <-chan stream) error {
 	pre := spec.Query.PreFilter()
-	o := store.ScanOptions{Start: spec.Start, End: spec.End + 1}
+	o := store.ScanOptions{Start: spec.Start, End: spec.End + 1, Reverse: spec.Query.NewestFirst()}
 	if horizon != nil {
-		o.Reverse, o.Horizon = true, horizon.Cutoff
+		o.Horizon = horizon.Cutoff
 	}
 	ev := insights.Event{Account: spec.Account, Region: spec.Region}
 	// Events the pre-filter rejects are counted here, and handed to the
