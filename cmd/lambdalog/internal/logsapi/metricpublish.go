@@ -3,6 +3,7 @@ package logsapi
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -75,15 +76,12 @@ func (p *MetricPublisher) Points(ctx context.Context, in *store.Ingested, dst []
 	if len(filters) == 0 || err != nil {
 		return dst, err
 	}
-	type key struct {
-		filter int
-		minute int64
-		dims   string // the dimension values, each followed by 0
-	}
-	index := map[key]int{}
-	var dimKey []byte
-	var dimValues [maxDimensions]string
-	var fields map[string]string // the space-delimited fields of the current event
+	// index finds the point of a key: the filter's index, the minute and
+	// each dimension's value (uvarint length+1, 0 for a dimension left out).
+	index := map[string]int{}
+	var key, buf []byte
+	var dimAt [maxDimensions][2]int // where each dimension's value is in key
+	var fields map[string]string    // the space-delimited fields of the current event
 	for _, e := range in.Events {
 		fields = nil
 		minute := e.Timestamp - (e.Timestamp%60_000+60_000)%60_000
@@ -91,9 +89,10 @@ func (p *MetricPublisher) Points(ctx context.Context, in *store.Ingested, dst []
 			if f.created > in.Millis {
 				continue
 			}
+			key = binary.BigEndian.AppendUint64(binary.AppendUvarint(key[:0], uint64(i)), uint64(minute))
 			v := f.value
-			dimKey = dimKey[:0]
-			if !f.pat.MatchBytes(e.Message) {
+			matched := f.pat.MatchBytes(e.Message)
+			if !matched {
 				if f.defaulted == nil {
 					continue
 				}
@@ -104,30 +103,32 @@ func (p *MetricPublisher) Points(ctx context.Context, in *store.Ingested, dst []
 				}
 				if f.valueRef != nil {
 					var ok bool
-					if v, ok = number(f.valueRef.text(e.Message, fields)); !ok {
+					if buf, ok = f.valueRef.appendText(buf[:0], e.Message, fields); !ok {
+						continue
+					}
+					if v, ok = number(buf); !ok {
 						continue // a value that is not a number publishes nothing
 					}
 				}
 				for j, d := range f.dims {
-					s, ok := d.at.text(e.Message, fields)
-					if !ok || len(s) > maxDimensionValue {
-						s = "" // published without the dimension
+					if buf, ok := d.at.appendText(buf[:0], e.Message, fields); ok && len(buf) > 0 && len(buf) <= maxDimensionValue {
+						key = binary.AppendUvarint(key, uint64(len(buf))+1)
+						dimAt[j] = [2]int{len(key), len(key) + len(buf)}
+						key = append(key, buf...)
+					} else {
+						key = append(key, 0) // published without the dimension
+						dimAt[j] = [2]int{}
 					}
-					dimValues[j] = s
-					dimKey = append(append(dimKey, s...), 0)
 				}
 			}
-			k := key{i, minute, string(dimKey)}
-			j, ok := index[k]
+			j, ok := index[string(key)]
 			if !ok {
 				j = len(dst)
-				index[k] = j
+				index[string(key)] = j
 				pt := metricstore.Point{Series: f.series, Unit: f.unit, Timestamp: time.UnixMilli(minute).UTC(), StorageResolution: 60}
-				if len(dimKey) > 0 {
-					for n, d := range f.dims {
-						if dimValues[n] != "" {
-							pt.Dimensions = append(pt.Dimensions, metricstore.Dimension{Name: d.name, Value: dimValues[n]})
-						}
+				for n, d := range f.dims {
+					if at := dimAt[n]; matched && at[1] > 0 {
+						pt.Dimensions = append(pt.Dimensions, metricstore.Dimension{Name: d.name, Value: string(key[at[0]:at[1]])})
 					}
 				}
 				dst = append(dst, pt)
@@ -142,23 +143,20 @@ func (p *MetricPublisher) Points(ctx context.Context, in *store.Ingested, dst []
 const maxDimensionValue = 1024
 
 // number reads a field's text as a metric value: a finite decimal number.
-func number(s string, ok bool) (float64, bool) {
-	if !ok {
-		return 0, false
-	}
-	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+func number(b []byte) (float64, bool) {
+	v, err := strconv.ParseFloat(string(bytes.TrimSpace(b)), 64)
 	return v, err == nil && !math.IsInf(v, 0) && !math.IsNaN(v)
 }
 
-// text returns the field's value in msg as text: a JSON string's value, a
-// number's token, true or false; a space-delimited field's text. Objects,
-// arrays, null and fields the event lacks are not found.
-func (f *eventField) text(msg []byte, fields map[string]string) (string, bool) {
+// appendText appends the field's value in msg as text to dst: a JSON
+// string's value, a number's token, true or false; a space-delimited field's
+// text. Objects, arrays, null and fields the event lacks are not found.
+func (f *eventField) appendText(dst, msg []byte, fields map[string]string) ([]byte, bool) {
 	if f.path == nil {
 		s, ok := fields[f.ref]
-		return s, ok
+		return append(dst, s...), ok
 	}
-	return lookupJSON(msg, f.path)
+	return appendJSON(dst, msg, f.path)
 }
 
 // filters returns the compiled metric filters of a group, from the cache
@@ -303,28 +301,31 @@ func isNameByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
 }
 
-// lookupJSON returns the text of the scalar at path in the JSON document
-// msg (see field.text). The first of duplicate keys wins and keys are
-// compared decoded, as filter patterns read events.
-func lookupJSON(msg []byte, path []selStep) (string, bool) {
+// appendJSON appends the text of the scalar at path in the JSON document
+// msg to dst (see eventField.appendText). The first of duplicate keys wins
+// and keys are compared decoded, as filter patterns read events.
+func appendJSON(dst, msg []byte, path []selStep) ([]byte, bool) {
 	s := jsonscan.New(msg)
 	for _, st := range path {
 		if !descend(&s, st) {
-			return "", false
+			return dst, false
 		}
 	}
 	switch s.Peek() {
 	case jsonscan.String:
 		v, err := s.Str()
-		return string(v.Value()), err == nil
+		if v.Plain {
+			return append(dst, v.Raw...), err == nil
+		}
+		return jsonscan.AppendUnescaped(dst, v.Raw), err == nil
 	case jsonscan.Number:
 		v, err := s.Number()
-		return string(v), err == nil
+		return append(dst, v...), err == nil
 	case jsonscan.True, jsonscan.False:
 		v, err := s.Bool()
-		return strconv.FormatBool(v), err == nil
+		return strconv.AppendBool(dst, v), err == nil
 	}
-	return "", false
+	return dst, false
 }
 
 // descend moves s from a container to the value st names in it.

@@ -35,8 +35,8 @@ func newPublished(t *testing.T) *published {
 	t.Helper()
 	p := &published{}
 	var pub *logsapi.MetricPublisher
-	st, err := store.Open("", store.Options{InMemory: true, SweepInterval: -1, AfterPut: func(ctx context.Context, in *store.Ingested) {
-		pts, err := pub.Points(ctx, in, nil)
+	st, err := store.Open("", store.Options{InMemory: true, SweepInterval: -1, AfterPut: func(ctx context.Context, in store.Ingested) {
+		pts, err := pub.Points(ctx, &in, nil)
 		if err != nil {
 			t.Errorf("Points: %v", err)
 		}
@@ -174,5 +174,83 @@ func TestMetricFilterSelectorsAreChecked(t *testing.T) {
 		if code(err) != "InvalidParameterException" {
 			t.Errorf("metricValue %q: %v, want InvalidParameterException", ref, err)
 		}
+	}
+}
+
+// publisherBench is a log group in an in-memory store with the given metric
+// filters, and a batch of 100 JSON events for it.
+func publisherBench(t testing.TB, filters ...*cwl.PutMetricFilterInput) (*logsapi.MetricPublisher, *store.Ingested) {
+	ctx := context.Background()
+	st, err := store.Open("", store.Options{InMemory: true, SweepInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	g, err := st.CreateGroup(ctx, "us-east-1", store.Group{Name: "g"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(awsapi.NewRouter(awsapi.Options{}, logsapi.New(st, logsapi.Options{})))
+	defer srv.Close()
+	c := cwl.New(cwl.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", ""), HTTPClient: testserver.HTTPClient(nil)})
+	for _, f := range filters {
+		f.LogGroupName = aws.String("g")
+		if _, err := c.PutMetricFilter(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now().UnixMilli()
+	in := &store.Ingested{Region: "us-east-1", Group: g, Stream: "s", Millis: now}
+	for i := range 100 {
+		level := "INFO"
+		if i%10 == 0 {
+			level = "ERROR"
+		}
+		in.Events = append(in.Events, store.Event{Timestamp: now, Message: fmt.Appendf(nil,
+			`{"level":%q,"msg":"order placed","order_id":"o-%06d","latency_ms":%d,"route":"/r%d"}`, level, i, i%250, i%4)})
+	}
+	return logsapi.NewMetricPublisher(st), in
+}
+
+var (
+	benchCountFilter = &cwl.PutMetricFilterInput{FilterName: aws.String("errors"), FilterPattern: aws.String(`{ $.level = "ERROR" }`),
+		MetricTransformations: []types.MetricTransformation{{MetricNamespace: aws.String("B"), MetricName: aws.String("Errors"), MetricValue: aws.String("1")}}}
+	benchValueFilter = &cwl.PutMetricFilterInput{FilterName: aws.String("latency"), FilterPattern: aws.String(`{ $.latency_ms = * }`),
+		MetricTransformations: []types.MetricTransformation{{MetricNamespace: aws.String("B"), MetricName: aws.String("Latency"),
+			MetricValue: aws.String("$.latency_ms"), Dimensions: map[string]string{"Route": "$.route"}}}}
+)
+
+// TestNoMetricFiltersAllocateNothing: once a group is known to have no
+// metric filters, a batch for it costs a map lookup and no allocation.
+func TestNoMetricFiltersAllocateNothing(t *testing.T) {
+	ctx := context.Background()
+	pub, in := publisherBench(t)
+	if pts, err := pub.Points(ctx, in, nil); err != nil || pts != nil {
+		t.Fatalf("Points = %v, %v", pts, err)
+	}
+	if n := testing.AllocsPerRun(100, func() { pub.Points(ctx, in, nil) }); n != 0 {
+		t.Errorf("Points allocates %v times for a group without metric filters", n)
+	}
+}
+
+// BenchmarkMetricPublisher measures Points on batches of 100 JSON events for
+// a group with no metric filter, a count filter matching 1 event in 10, and
+// a value filter with a dimension matching every event.
+func BenchmarkMetricPublisher(b *testing.B) {
+	for _, bc := range []struct {
+		name    string
+		filters []*cwl.PutMetricFilterInput
+	}{{"none", nil}, {"count", []*cwl.PutMetricFilterInput{benchCountFilter}}, {"value+dimension", []*cwl.PutMetricFilterInput{benchValueFilter}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			ctx := context.Background()
+			pub, in := publisherBench(b, bc.filters...)
+			var pts []metricstore.Point
+			b.ReportAllocs()
+			for b.Loop() {
+				pts, _ = pub.Points(ctx, in, pts[:0])
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(in.Events)), "ns/event")
+		})
 	}
 }

@@ -191,7 +191,7 @@ func (s *Server) Handler() http.Handler { return s.Console.Handler(s.Router) }
 // ingestMetrics is the log store's AfterPut hook: it stores the data points
 // of the events that hold EMF and those the group's metric filters publish.
 // Invalid EMF stays an ordinary log event (counted by the metric store).
-func (s *Server) ingestMetrics(ctx context.Context, in *store.Ingested) {
+func (s *Server) ingestMetrics(ctx context.Context, in store.Ingested) {
 	var candidates [][]byte
 	for _, e := range in.Events {
 		if emf.IsCandidate(e.Message) {
@@ -203,7 +203,7 @@ func (s *Server) ingestMetrics(ctx context.Context, in *store.Ingested) {
 			s.logger.Warn("storing EMF metrics", "error", err)
 		}
 	}
-	points, err := s.metricFilters.Points(ctx, in, nil)
+	points, err := s.metricFilters.Points(ctx, &in, nil)
 	if err != nil {
 		s.logger.Warn("metric filters", "group", in.Group.Name, "error", err)
 	}

@@ -52,8 +52,8 @@ type Options struct {
 	Logger *slog.Logger
 	// AfterPut, when set, is called by PutEvents with the events it has just
 	// committed durably, before PutEvents returns. The server derives metrics
-	// from them (EMF, metric filters). It must not keep the Ingested.
-	AfterPut func(ctx context.Context, in *Ingested)
+	// from them (EMF, metric filters). It must not keep in.Events.
+	AfterPut func(ctx context.Context, in Ingested)
 	// MinFreeBytes is the free-space floor: writes that add data
 	// (PutEvents, creating groups and streams, updating groups, putting
 	// filters) fail with ErrDiskFull while the disk holding the store has
@@ -72,7 +72,7 @@ type Store struct {
 	db       *pebbledb.DB
 	now      func() time.Time
 	logger   *slog.Logger
-	afterPut func(ctx context.Context, in *Ingested)
+	afterPut func(ctx context.Context, in Ingested)
 
 	metaMu    sync.Mutex    // serialises metadata read-modify-write
 	filterGen atomic.Uint64 // see FilterGeneration
