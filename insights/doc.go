@@ -25,6 +25,15 @@
 // parallel runs one evaluator per scanner, merges them into one from time to
 // time to publish partial results, and once more at the end.
 //
+// Two more properties let such a server read less. NewestFirst says that the
+// query's first rows are limited to the newest events: fed newest first, its
+// evaluators keep them with little work. KeepsNewest says more: every event
+// makes one such row, so events older than the limit-th newest row kept so
+// far cannot change the result. Evaluators sharing a Horizon
+// (Options.Horizon) record the rows they keep in it, and a server reading
+// newest first stops where the events left are older than its Cutoff,
+// counting those it did not read with AddUnread.
+//
 // Rows are returned as AWS returns them: lists of (field, value) with every
 // value a string. Timestamps render as 2006-01-02 15:04:05.000 (UTC);
 // unaliased columns are named by their expression's text as written

@@ -1,9 +1,11 @@
 package insights
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -23,6 +25,8 @@ func seedQueries(f *testing.F) []string {
 		"fields jsonParse(@message) as j | unnest j.a into x | display x.b",
 		"fields a | sort a asc | accum a | autoregress a p=1-3 | addtotals col=true",
 		`filter @message like /(?i)err/ or @message =~ "x+" | dedup @logStream | limit 3`,
+		"fields @timestamp, @message | sort @timestamp desc | limit 4",
+		"fields @message, level | limit 2 | stats count(*) by level",
 	)
 }
 
@@ -117,5 +121,34 @@ func FuzzEvaluate(f *testing.F) {
 		if rm := a.Results(); len(rm.Rows) != len(r1.Rows) {
 			t.Fatalf("%q over %q: %d rows, %d merged", query, data, len(r1.Rows), len(rm.Rows))
 		}
+		if q.KeepsNewest() {
+			checkHorizon(t, q, opts, evs, r1, one.Statistics())
+		}
 	})
+}
+
+// checkHorizon evaluates a query that KeepsNewest as a server that reads
+// newest first and stops at the horizon does, and compares the rows and
+// statistics with those of evaluating every event.
+func checkHorizon(t *testing.T, q *Query, opts Options, evs []*Event, want *Result, stats Statistics) {
+	t.Helper()
+	opts.Horizon = NewHorizon()
+	e, _ := q.NewEvaluator(opts)
+	evs = slices.Clone(evs)
+	slices.SortStableFunc(evs, func(a, b *Event) int { return cmp.Compare(b.Timestamp, a.Timestamp) })
+	for i, ev := range evs {
+		if ev.Timestamp < opts.Horizon.Cutoff() {
+			for _, rest := range evs[i:] {
+				e.AddUnread(1, int64(len(rest.Message)))
+			}
+			break
+		}
+		e.Feed(ev)
+	}
+	if got := e.Results(); !reflect.DeepEqual(got.Rows, want.Rows) {
+		t.Fatalf("%q: read up to the horizon %v, everything %v", q, got.Rows, want.Rows)
+	}
+	if got := e.Statistics(); got != stats {
+		t.Fatalf("%q: statistics up to the horizon %+v, everything %+v", q, got, stats)
+	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -41,8 +42,45 @@ func FuzzChunk(f *testing.F) {
 					t.Fatalf("event %d: %+v %q, want %+v %q", i, e.pos, c.buf[e.start:e.end], want, evs[i].Message)
 				}
 			}
+			checkScanChunk(t, first, v)
 			evs = evs[n:]
 		}
 		_ = c.decode(first, raw, Position{Timestamp: math.MinInt64}, Position{Timestamp: math.MaxInt64}, nil)
+		checkScanChunk(t, first, raw)
 	})
+}
+
+// checkScanChunk reads chunk value v with a Scan's reader, forward and
+// backward, and checks both against decode: the same events in opposite
+// orders, or the same error.
+func checkScanChunk(t *testing.T, first Position, v []byte) {
+	t.Helper()
+	var c chunk
+	err := c.decode(first, v, Position{Timestamp: math.MinInt64}, Position{Timestamp: math.MaxInt64}, nil)
+	var fwd, rev []Position
+	r := reader{start: math.MinInt64, end: math.MaxInt64, fn: func(e *EventView) error {
+		fwd = append(fwd, Position{Timestamp: e.Timestamp, Seq: e.Seq})
+		return nil
+	}}
+	ferr := r.chunk(first.Timestamp, first.Seq, v)
+	r.fn = func(e *EventView) error {
+		rev = append(rev, Position{Timestamp: e.Timestamp, Seq: e.Seq})
+		return nil
+	}
+	rerr := r.chunkReverse(first.Timestamp, first.Seq, v)
+	if (err == nil) != (ferr == nil) || (err == nil) != (rerr == nil) {
+		t.Fatalf("decode: %v, scan forward: %v, backward: %v", err, ferr, rerr)
+	}
+	if err != nil {
+		return
+	}
+	slices.Reverse(rev)
+	if len(fwd) != len(c.evs) || !slices.Equal(fwd, rev) {
+		t.Fatalf("scan forward %v, backward reversed %v, decode %d events", fwd, rev, len(c.evs))
+	}
+	for i, e := range c.evs {
+		if fwd[i] != e.pos {
+			t.Fatalf("event %d: scan %+v, decode %+v", i, fwd[i], e.pos)
+		}
+	}
 }
