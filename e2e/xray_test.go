@@ -163,44 +163,6 @@ func TestXRayAWSCLI(t *testing.T) {
 	}
 }
 
-// devProcess is a running `lambdalog dev`.
-type devProcess struct {
-	urls map[string]string
-	out  *strings.Builder
-}
-
-// startDev runs `lambdalog dev args...` from the repository root and waits
-// for its ready file; it is killed when the test ends.
-func startDev(t *testing.T, env []string, args ...string) *devProcess {
-	t.Helper()
-	ready := filepath.Join(t.TempDir(), "ready.json")
-	cmd := exec.Command(testserver.Binary(t), append([]string{"dev", "--memory", "--addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0",
-		"--xray-addr", "127.0.0.1:0", "--ready-file", ready}, args...)...)
-	cmd.Dir = ".."
-	cmd.Env = env
-	d := &devProcess{out: &strings.Builder{}}
-	cmd.Stdout, cmd.Stderr = d.out, d.out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(20 * time.Second):
-			cmd.Process.Kill()
-		}
-	})
-	urls, err := testserver.WaitReady(ready, exited, 3*time.Minute)
-	if err != nil {
-		t.Fatalf("dev: %v", err)
-	}
-	d.urls = urls
-	return d
-}
-
 // segmentDoc is what these tests read of a segment document.
 type segmentDoc struct {
 	ID          string         `json:"id"`
@@ -249,8 +211,9 @@ func TestXRayAcrossFunctions(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := isolatedEnv(t)
-	d := startDev(t, env, "--function", "caller="+caller, "--function", "hello=examples/hello", "--timeout", "20")
-	api := d.urls["api"]
+	d := testserver.Dev(t, "..", env, "--memory", "--addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0", "--xray-addr", "127.0.0.1:0",
+		"--function", "caller="+caller, "--function", "hello=examples/hello", "--timeout", "20")
+	api := d.URL
 	ctx := context.Background()
 	opts := func(o *lambda.Options) {
 		o.Region, o.BaseEndpoint, o.RetryMaxAttempts = "us-east-1", aws.String(api), 1
@@ -265,7 +228,7 @@ func TestXRayAcrossFunctions(t *testing.T) {
 		t.Fatal(err)
 	}
 	if out.FunctionError != nil || !strings.Contains(string(out.Payload), `hello py!`) {
-		t.Fatalf("caller answered %s %s\n%s", aws.ToString(out.FunctionError), out.Payload, d.out)
+		t.Fatalf("caller answered %s %s\n%s", aws.ToString(out.FunctionError), out.Payload, d.Output())
 	}
 
 	client := xray.New(xray.Options{Region: "us-east-1", BaseEndpoint: aws.String(api), RetryMaxAttempts: 1, HTTPClient: testserver.HTTPClient(nil),
@@ -288,7 +251,7 @@ func TestXRayAcrossFunctions(t *testing.T) {
 	var ids []string
 	for deadline := time.Now().Add(30 * time.Second); len(ids) == 0; time.Sleep(100 * time.Millisecond) {
 		if ids = summaries(expr); time.Now().After(deadline) {
-			t.Fatalf("no complete trace of the call after 30 s; all traces: %v\n%s", summaries(""), d.out)
+			t.Fatalf("no complete trace of the call after 30 s; all traces: %v\n%s", summaries(""), d.Output())
 		}
 	}
 	if len(ids) != 1 || !slices.Equal(summaries(`edge("caller", "hello")`), ids) {
@@ -351,7 +314,7 @@ func TestXRayAcrossFunctions(t *testing.T) {
 
 	// A Python application outside Lambda, to the same daemon.
 	app := exec.Command("python3", "testdata/xray_sdk_app.py")
-	app.Env = append(env, "AWS_XRAY_DAEMON_ADDRESS="+strings.TrimPrefix(d.urls["xray"], "http://"))
+	app.Env = append(env, "AWS_XRAY_DAEMON_ADDRESS="+strings.TrimPrefix(d.URLs["xray"], "http://"))
 	tid, err := app.Output()
 	if err != nil {
 		t.Fatalf("xray_sdk_app.py: %v", err)

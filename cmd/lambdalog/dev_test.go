@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -16,7 +15,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -39,76 +37,30 @@ func TestMain(m *testing.M) { os.Exit(testserver.Main(m)) }
 
 // devServer is a running `lambdalog dev`.
 type devServer struct {
+	*testserver.Server
 	logsURL, apiURL string
-
-	mu  sync.Mutex
-	out strings.Builder // everything dev printed
 }
 
-func (d *devServer) output() string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.out.String()
-}
+func (d *devServer) output() string { return d.Output() }
 
-// startDev runs `lambdalog dev args...` in dir and waits until it has written
-// its --ready-file. It is stopped with SIGINT when the test ends and must then
-// exit cleanly.
+// startDev runs `lambdalog dev args...` in dir and waits until it is ready.
+// It is stopped with SIGINT when the test ends and must then exit cleanly,
+// saying so.
 func startDev(t *testing.T, dir string, args ...string) *devServer {
 	t.Helper()
-	readyFile := filepath.Join(t.TempDir(), "ready.json")
-	cmd := exec.Command(testserver.Binary(t), append([]string{"dev", "--ready-file", readyFile}, args...)...)
-	cmd.Dir = dir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	pr, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	d := &devServer{}
-	scanned := make(chan struct{})
-	go func() {
-		defer close(scanned)
-		sc := bufio.NewScanner(pr)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			d.mu.Lock()
-			d.out.WriteString(sc.Text() + "\n")
-			d.mu.Unlock()
+	t.Cleanup(func() { // runs after testserver.Dev's own cleanup has stopped it
+		if d.Server != nil && !strings.Contains(d.output(), "lambdalog: stopped") {
+			t.Errorf("dev did not report stopping:\n%s", d.output())
 		}
-	}()
-	exitedCh := make(chan struct{})
-	exited := make(chan error, 1)
-	go func() { <-scanned; err := cmd.Wait(); close(exitedCh); exited <- err }()
-	urls, err := testserver.WaitReady(readyFile, exitedCh, 3*time.Minute)
-	if err != nil {
-		_ = cmd.Process.Kill()
-		t.Fatalf("dev: %v\nstdout:\n%s\nstderr:\n%s", err, d.output(), stderr.String())
-	}
-	d.logsURL, d.apiURL = urls["api"], urls["apiGateway"]
+	})
+	d.Server = testserver.Dev(t, dir, nil, args...)
+	d.logsURL, d.apiURL = d.URLs["api"], d.URLs["apiGateway"]
 	for _, u := range []string{d.logsURL, d.apiURL} {
 		if u == "" || strings.HasSuffix(u, ":0") {
 			t.Fatalf("dev wrote the unresolved address %q", u)
 		}
 	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case err := <-exited:
-			if err != nil {
-				t.Errorf("dev exited with %v\nstderr:\n%s", err, stderr.String())
-			}
-			if !strings.Contains(d.output(), "lambdalog: stopped") {
-				t.Errorf("dev did not report stopping:\n%s", d.output())
-			}
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Error("dev did not stop on SIGINT")
-		}
-	})
 	return d
 }
 

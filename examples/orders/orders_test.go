@@ -1,17 +1,13 @@
 package orders_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -71,22 +67,22 @@ func TestFollowOrders(t *testing.T) {
 	ctx := context.Background()
 	begin := time.Now().Add(-time.Minute)
 
-	rep, err := traffic.Run(ctx, traffic.Config{URL: d.urls["apiGateway"], Orders: ordersPlaced, Concurrency: 4, Seed: 16})
+	rep, err := traffic.Run(ctx, traffic.Config{URL: d.URLs["apiGateway"], Orders: ordersPlaced, Concurrency: 4, Seed: 16})
 	if err != nil {
-		t.Fatalf("traffic: %v\n%s", err, d.output())
+		t.Fatalf("traffic: %v\n%s", err, d.Output())
 	}
 	if len(rep.Placed) != ordersPlaced || rep.Declined == 0 || rep.Declined == ordersPlaced || rep.Rejected == 0 || rep.Lookups == 0 || rep.NotFound == 0 {
 		t.Fatalf("traffic: %d placed, %d declined, %d rejected, %d lookups, %d not found", len(rep.Placed), rep.Declined, rep.Rejected, rep.Lookups, rep.NotFound)
 	}
 	t.Logf("%d orders placed (%d payments declined), %d rejected, %d lookups, %d unknown ids", len(rep.Placed), rep.Declined, rep.Rejected, rep.Lookups, rep.NotFound)
 
-	c := newClients(d.urls["api"])
+	c := newClients(d.URL)
 	logs := checkLogs(t, ctx, c, rep, begin)
 	checkInsights(t, ctx, c, rep, begin)
 	checkTraces(t, ctx, c, rep, logs, begin)
 	checkMetrics(t, ctx, c, rep, begin)
 	if t.Failed() {
-		t.Logf("dev's output ends with:\n%s", d.tail(20000))
+		t.Logf("dev's output ends with:\n%s", lastBytes(d.Output(), 20000))
 	}
 }
 
@@ -542,60 +538,13 @@ func checkMetrics(t *testing.T, ctx context.Context, c clients, rep *traffic.Rep
 	}
 }
 
-// dev is one running `lambdalog dev` of the template.
-type dev struct {
-	urls map[string]string
-	mu   sync.Mutex
-	out  bytes.Buffer
-}
-
-func (d *dev) output() string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.out.String()
-}
-
-// tail returns the last n bytes of the output.
-func (d *dev) tail(n int) string {
-	out := d.output()
-	return out[max(0, len(out)-n):]
-}
-
 // startDev runs `lambdalog dev` on the template, on free ports, with an
 // in-memory store; it stops it with SIGINT when the test ends.
-func startDev(t *testing.T) *dev {
+func startDev(t *testing.T) *testserver.Server {
 	t.Helper()
-	ready := filepath.Join(t.TempDir(), "ready.json")
-	cmd := exec.Command(testserver.Binary(t), "dev", "--template", "template.yaml", "--memory",
-		"--addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0", "--xray-addr", "127.0.0.1:0", "--ready-file", ready)
-	d := &dev{}
-	cmd.Stdout = writerFunc(func(p []byte) (int, error) { d.mu.Lock(); defer d.mu.Unlock(); return d.out.Write(p) })
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited, done := make(chan struct{}), make(chan error, 1)
-	go func() { err := cmd.Wait(); close(exited); done <- err }()
-	var err error
-	if d.urls, err = testserver.WaitReady(ready, exited, 3*time.Minute); err != nil {
-		_ = cmd.Process.Kill()
-		t.Fatalf("dev: %v\n%s", err, d.output())
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("dev exited with %v\n%s", err, d.tail(5000))
-			}
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Error("dev did not stop on SIGINT")
-		}
-	})
-	return d
+	return testserver.Dev(t, "", nil, "--template", "template.yaml", "--memory",
+		"--addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0", "--xray-addr", "127.0.0.1:0")
 }
 
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+// lastBytes returns the last n bytes of s.
+func lastBytes(s string, n int) string { return s[max(0, len(s)-n):] }

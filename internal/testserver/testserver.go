@@ -1,6 +1,7 @@
 // Package testserver runs the real lambdalog binary for tests: it builds cmd/lambdalog once per
-// test process and starts `lambdalog serve` on a free loopback port, so that tests talk to the
-// server a user runs, over real sockets. HTTPClient is the HTTP client for their SDK clients.
+// test process and starts `lambdalog serve` (Serve) or `lambdalog dev` (Dev), waiting for the
+// addresses they write to their --ready-file, so that tests talk to the server a user runs, over
+// real sockets. HTTPClient is the HTTP client for their SDK clients.
 //
 // A test package that uses it calls Main from its TestMain, which removes the built binary
 // when the tests end:
@@ -58,9 +59,10 @@ func Binary(t testing.TB) string {
 	return binPath
 }
 
-// Server is one running `lambdalog serve` process.
+// Server is one running `lambdalog serve` or `lambdalog dev` process.
 type Server struct {
-	URL string // base URL of the API, e.g. http://127.0.0.1:41234
+	URL  string            // base URL of the APIs, e.g. http://127.0.0.1:41234
+	URLs map[string]string // every address of its ready file by name: "api", "apiGateway", "xray"
 
 	cmd  *exec.Cmd
 	done chan struct{} // closed when the process has exited
@@ -73,24 +75,57 @@ type Server struct {
 // process is killed when the test ends.
 func Serve(t testing.TB, args ...string) *Server {
 	t.Helper()
+	s := start(t, "", nil, 30*time.Second, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	t.Cleanup(s.Kill)
+	return s
+}
+
+// Dev runs `lambdalog dev args...` in dir (the test's directory when empty) with env (the
+// test's environment when nil), and waits until it has written its --ready-file, which
+// takes as long as building its functions. When the test ends it is stopped with SIGINT,
+// as a user stops it, and the test fails unless it then exits with status 0.
+func Dev(t testing.TB, dir string, env []string, args ...string) *Server {
+	t.Helper()
+	s := start(t, dir, env, 3*time.Minute, append([]string{"dev"}, args...)...)
+	t.Cleanup(func() {
+		if err := s.cmd.Process.Signal(os.Interrupt); err != nil {
+			return // already exited
+		}
+		select {
+		case <-s.done:
+			if !s.cmd.ProcessState.Success() {
+				t.Errorf("lambdalog dev after SIGINT: %v\n%s", s.cmd.ProcessState, s.Output())
+			}
+		case <-time.After(30 * time.Second):
+			s.Kill()
+			t.Errorf("lambdalog dev did not stop within 30 s of SIGINT")
+		}
+	})
+	return s
+}
+
+// start runs the binary with args and a --ready-file, and waits for the file.
+func start(t testing.TB, dir string, env []string, timeout time.Duration, args ...string) *Server {
+	t.Helper()
 	s := &Server{done: make(chan struct{})}
 	ready := filepath.Join(t.TempDir(), "ready.json")
-	s.cmd = exec.Command(Binary(t), append([]string{"serve", "--addr", "127.0.0.1:0", "--ready-file", ready}, args...)...)
+	s.cmd = exec.Command(Binary(t), append(args[:1:1], append([]string{"--ready-file", ready}, args[1:]...)...)...)
+	s.cmd.Dir, s.cmd.Env = dir, env
 	s.cmd.Stdout = writerFunc(s.record)
 	s.cmd.Stderr = writerFunc(s.record)
 	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("start lambdalog serve: %v", err)
+		t.Fatalf("start lambdalog %s: %v", args[0], err)
 	}
 	go func() {
 		s.cmd.Wait()
 		close(s.done)
 	}()
-	t.Cleanup(s.Kill)
-	urls, err := WaitReady(ready, s.done, 30*time.Second)
+	urls, err := WaitReady(ready, s.done, timeout)
 	if err != nil {
-		t.Fatalf("lambdalog serve: %v\n%s", err, s.Output())
+		s.Kill()
+		t.Fatalf("lambdalog %s: %v\n%s", args[0], err, s.Output())
 	}
-	s.URL = urls["api"]
+	s.URL, s.URLs = urls["api"], urls
 	return s
 }
 
