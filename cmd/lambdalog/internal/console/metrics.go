@@ -17,7 +17,7 @@ const (
 	maxPoints = 10_000
 )
 
-// metricsPage lists metrics (from EMF log lines and PutMetricData) and
+// metricsPage lists metrics (from EMF log lines, metric filters and PutMetricData) and
 // graphs one statistic of a metric over time.
 func (c *Console) metricsPage() Page {
 	return Page{Name: "metrics", Title: "Metrics", Routes: map[string]Endpoint{

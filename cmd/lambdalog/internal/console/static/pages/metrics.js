@@ -1,4 +1,4 @@
-// Metrics: the namespaces and metrics that EMF log lines and PutMetricData
+// Metrics: the namespaces and metrics that EMF log lines, metric filters and PutMetricData
 // recorded, and a graph of one statistic of a metric over time.
 import { api, h, fmtNum, rangePicker, rangeStart, setParams, timeChart } from '../app.js';
 
