@@ -92,16 +92,10 @@ func (c *chunk) index(first Position, lo, hi Position, match func([]byte) bool) 
 	c.ingest = int64(binary.BigEndian.Uint64(c.buf))
 	b := c.buf
 	for off, i := 8, uint64(0); off < len(b); i++ {
-		dts, n1 := binary.Uvarint(b[off:])
-		if n1 <= 0 {
-			return errCorruptChunk
+		dts, start, end, err := chunkEventAt(b, off)
+		if err != nil {
+			return err
 		}
-		off += n1
-		l, n2 := binary.Uvarint(b[off:])
-		if n2 <= 0 || l > uint64(len(b)-off-n2) {
-			return errCorruptChunk
-		}
-		start, end := off+n2, off+n2+int(l)
 		off = end
 		p := Position{Timestamp: first.Timestamp + int64(dts), Seq: first.Seq + i}
 		if p.less(lo) || !p.less(hi) {
@@ -113,6 +107,22 @@ func (c *chunk) index(first Position, lo, hi Position, match func([]byte) bool) 
 		c.evs = append(c.evs, chunkEvent{pos: p, start: start, end: end})
 	}
 	return nil
+}
+
+// chunkEventAt decodes the event at b[off:] of a chunk value (off >= 8): the
+// offset of its timestamp from the chunk's first, and where its message
+// lies, which is where the next event starts.
+func chunkEventAt(b []byte, off int) (dts uint64, start, end int, err error) {
+	dts, n1 := binary.Uvarint(b[off:])
+	if n1 <= 0 {
+		return 0, 0, 0, errCorruptChunk
+	}
+	off += n1
+	l, n2 := binary.Uvarint(b[off:])
+	if n2 <= 0 || l > uint64(len(b)-off-n2) {
+		return 0, 0, 0, errCorruptChunk
+	}
+	return dts, off + n2, off + n2 + int(l), nil
 }
 
 // less reports whether p orders before q.

@@ -175,18 +175,12 @@ func (r *reader) chunk(first int64, seq uint64, v []byte) error {
 	}
 	r.view.IngestionTime = int64(binary.BigEndian.Uint64(v))
 	for off := 8; off < len(v); seq++ {
-		dts, n1 := binary.Uvarint(v[off:])
-		if n1 <= 0 {
-			return errCorruptChunk
+		dts, start, end, err := chunkEventAt(v, off)
+		if err != nil {
+			return err
 		}
-		off += n1
-		l, n2 := binary.Uvarint(v[off:])
-		if n2 <= 0 || l > uint64(len(v)-off-n2) {
-			return errCorruptChunk
-		}
-		msg := v[off+n2 : off+n2+int(l) : off+n2+int(l)]
-		off += n2 + int(l)
-		if err := r.event(first+int64(dts), seq, msg); err != nil {
+		off = end
+		if err := r.event(first+int64(dts), seq, v[start:end:end]); err != nil {
 			return err
 		}
 	}
