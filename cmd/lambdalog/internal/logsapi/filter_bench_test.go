@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lambdalog/lambdalog/internal/filtercases"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/logsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
+	"github.com/lambdalog/lambdalog/internal/filtercases"
 )
 
 // BenchmarkFilterLogEventsPatterns runs FilterLogEvents end to end (HTTP
