@@ -1,11 +1,20 @@
 package bench
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"net"
+	"os"
+	"os/exec"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"go.opentelemetry.io/otel/attribute"
@@ -33,8 +42,11 @@ type benchOrder struct {
 // the invocation returns, as Lambda requires (it freezes the environment afterwards).
 //
 //   - lambdalog: tracer.Wrap and tracer.CaptureMethod, results recorded as metadata (the
-//     default), the invocation's document sent to a UDP socket of this process (which reads
-//     nothing: in Lambda the daemon is another process) before the handler returns.
+//     default), the invocation's document sent over UDP before the handler returns, to an
+//     X-Ray daemon that is another process, as in Lambda (startXRayDaemon): its socket is read
+//     as fast as datagrams come, so every send delivers to a live reader, and its CPU time is
+//     not the function's. The benchmark fails unless the daemon received one well-formed
+//     datagram per invocation.
 //   - otel: the plain OpenTelemetry SDK, a batch span processor and an in-memory exporter, the
 //     same spans and attributes, and ForceFlush at the end of the invocation, which is what a
 //     Lambda function must do with it (otellambda's WithFlusher); the parent span context is
@@ -70,13 +82,9 @@ func BenchmarkTracer(b *testing.B) {
 	}
 
 	b.Run("lambdalog", func(b *testing.B) {
-		daemon, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer daemon.Close()
+		daemon := startXRayDaemon(b)
 		t, err := tracer.New(tracer.WithDisabled(false), tracer.WithService("bench"),
-			tracer.WithDaemonAddress(daemon.LocalAddr().String()), tracer.WithCaptureResponse(true))
+			tracer.WithDaemonAddress(daemon.addr), tracer.WithCaptureResponse(true))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -92,13 +100,16 @@ func BenchmarkTracer(b *testing.B) {
 			k, _ := tracer.CaptureMethod(ctx, "charge", step)
 			return n + m + k, nil
 		})
+		invocations := 0
 		done := measure(b)
 		for b.Loop() {
 			if _, err := h(ctx, in); err != nil {
 				b.Fatal(err)
 			}
+			invocations++
 		}
 		done()
+		daemon.check(b, invocations)
 	})
 
 	b.Run("otel", func(b *testing.B) {
@@ -147,4 +158,105 @@ func readMallocs() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.Mallocs
+}
+
+// xrayDaemonEnv makes the test binary an X-Ray daemon for BenchmarkTracer (TestXRayDaemonProcess).
+const xrayDaemonEnv = "LAMBDALOG_BENCH_XRAY_DAEMON"
+
+// xrayDaemon is the X-Ray daemon process of BenchmarkTracer.
+type xrayDaemon struct {
+	addr  string
+	cmd   *exec.Cmd
+	stdin io.Closer
+	out   *bufio.Reader
+}
+
+// startXRayDaemon runs this test binary as an X-Ray daemon (TestXRayDaemonProcess) and returns
+// once its socket is open.
+func startXRayDaemon(b *testing.B) *xrayDaemon {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestXRayDaemonProcess$", "-test.bench", "^$")
+	cmd.Env = append(os.Environ(), xrayDaemonEnv+"=1")
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	d := &xrayDaemon{cmd: cmd, stdin: stdin, out: bufio.NewReader(stdout)}
+	b.Cleanup(func() {
+		d.stdin.Close()
+		d.cmd.Wait()
+	})
+	line, err := d.out.ReadString('\n')
+	if err != nil {
+		b.Fatalf("X-Ray daemon process: %v", err)
+	}
+	d.addr = strings.TrimSpace(line)
+	return d
+}
+
+// check stops the daemon and fails b unless it received one well-formed datagram per
+// invocation.
+func (d *xrayDaemon) check(b *testing.B, invocations int) {
+	b.Helper()
+	d.stdin.Close()
+	var received, malformed int
+	if _, err := fmt.Fscan(d.out, &received, &malformed); err != nil {
+		b.Fatalf("X-Ray daemon process: %v", err)
+	}
+	if received != invocations || malformed != 0 {
+		b.Fatalf("the X-Ray daemon received %d datagrams (%d malformed) for %d invocations", received, malformed, invocations)
+	}
+}
+
+// TestXRayDaemonProcess is the X-Ray daemon of BenchmarkTracer when the test binary runs with
+// LAMBDALOG_BENCH_XRAY_DAEMON=1: it prints its UDP address, reads datagrams until its standard
+// input closes, then prints how many it received and how many were not a daemon header line
+// followed by a segment document.
+func TestXRayDaemonProcess(t *testing.T) {
+	if os.Getenv(xrayDaemonEnv) == "" {
+		t.Skip("run by BenchmarkTracer")
+	}
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.SetReadBuffer(8 << 20); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println(conn.LocalAddr())
+	var stopped atomic.Bool
+	go func() {
+		io.Copy(io.Discard, os.Stdin)
+		stopped.Store(true)
+		conn.SetReadDeadline(time.Now()) // wake the reader, which then drains what is queued
+	}()
+	header := []byte(`{"format": "json", "version": 1}` + "\n{")
+	received, malformed := 0, 0
+	buf := make([]byte, 1<<16)
+	for {
+		n, err := conn.Read(buf)
+		if err != nil {
+			if !stopped.Load() || !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Fatal(err)
+			}
+			// The sender has stopped: what it sent is in the socket's queue by now.
+			conn.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+			if n, err = conn.Read(buf); err != nil {
+				fmt.Println(received, malformed)
+				return
+			}
+		}
+		received++
+		if !bytes.HasPrefix(buf[:n], header) || buf[n-1] != '}' {
+			malformed++
+		}
+	}
 }
