@@ -10,8 +10,12 @@
 // path and the headers, never the body; Serve runs an operation; WriteError
 // renders an Error in the API's wire protocol (JSON 1.1 `__type`, restJson
 // `X-Amzn-ErrorType`, CBOR, ...). APIs are tried in the order they were
-// registered; a request no API matches gets an UnknownOperationException in
-// the JSON 1.1 shape that names what was asked for.
+// registered. A request no API matches gets an UnknownOperationException
+// (400) that names the service it is for (from its SigV4 credential scope,
+// its X-Amz-Target or a Lambda path), says lambdalog does not emulate it and
+// lists the APIs it does, in the shape the client reads: XML
+// (<ErrorResponse>) for a query-protocol form body, a bare XML <Error> for
+// S3, Route 53 and CloudFront, JSON with X-Amzn-ErrorType otherwise.
 //
 // # What the Router does for every API
 //

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"time"
 
@@ -251,19 +250,6 @@ func abandonBody(w http.ResponseWriter) {
 func tooLarge(spec Spec) *Error {
 	return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge,
 		Message: fmt.Sprintf("Request body too large: exceeds limit of %d bytes", spec.MaxBody)}
-}
-
-// writeUnknown answers a request no API matches, in the JSON 1.1 shape.
-func (rt *Router) writeUnknown(w http.ResponseWriter, req *Request) {
-	what := req.Method + " " + req.URL.Path
-	if t := req.Header.Get("X-Amz-Target"); t != "" {
-		what += " with X-Amz-Target " + t
-	}
-	if a, ok := parseAuthorization(req.Header.Get("Authorization")); ok {
-		what += fmt.Sprintf(" (signed for service %q)", a.service)
-	}
-	WriteJSONError(w, "application/x-amz-json-1.1", &Error{Status: http.StatusBadRequest, Code: CodeUnknownOperation,
-		Message: fmt.Sprintf("lambdalog does not emulate the API this request is for: %s. It serves %s.", what, strings.Join(rt.APIs(), ", "))})
 }
 
 // WriteJSONError writes e as AWS's JSON protocols do: the shape name in

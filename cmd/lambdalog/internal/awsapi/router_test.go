@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"log/slog"
@@ -186,9 +187,9 @@ func TestUnsignedServerTakesRegionFromSignature(t *testing.T) {
 func TestUnknownAPIAndPanics(t *testing.T) {
 	srv := httptest.NewServer(NewRouter(Options{Logger: discardLogger()}, echoAPI{maxBody: 1 << 20}))
 	defer srv.Close()
-	r := signed(t, srv.URL, "sts", "us-east-1", testCreds, "Action=GetCallerIdentity", nil)
+	r := signed(t, srv.URL, "sts", "us-east-1", testCreds, "{}", nil)
 	status, m := do(t, r)
-	if status != 400 || m["__type"] != CodeUnknownOperation || !strings.Contains(m["message"], `"sts"`) || !strings.Contains(m["message"], "It serves Echo.") {
+	if status != 400 || m["__type"] != CodeUnknownOperation || !strings.Contains(m["message"], "does not emulate AWS STS") || !strings.Contains(m["message"], "It serves Echo:") {
 		t.Errorf("unknown API: %d %v", status, m)
 	}
 	r, _ = http.NewRequest(http.MethodPost, srv.URL, nil)
@@ -196,6 +197,95 @@ func TestUnknownAPIAndPanics(t *testing.T) {
 	if status, m := do(t, r); status != 500 || m["__type"] != CodeInternal {
 		t.Errorf("panic: %d %v", status, m)
 	}
+}
+
+// TestUnknownServiceIsNamedInItsProtocol checks the answer to requests for
+// services lambdalog does not serve: the service is named, and the error is
+// in the shape that service's clients parse.
+func TestUnknownServiceIsNamedInItsProtocol(t *testing.T) {
+	srv := httptest.NewServer(NewRouter(Options{Logger: discardLogger()}, echoAPI{maxBody: 1 << 20}))
+	defer srv.Close()
+	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+	get := func(path string) *http.Request {
+		r, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		return r
+	}
+	for _, c := range []struct {
+		name    string
+		req     *http.Request
+		xmlRoot string // "" for JSON
+		want    string
+	}{
+		{"S3 ListBuckets", signedGet(t, srv.URL+"/", "s3"), "Error", "does not emulate Amazon S3 (this request: GET /, signed for service \"s3\")"},
+		{"S3 presigned URL", get("/bucket/key?X-Amz-Credential=AKID%2F20240101%2Fus-east-1%2Fs3%2Faws4_request"), "Error", "does not emulate Amazon S3"},
+		{"SNS (query)", signed(t, srv.URL, "sns", "us-east-1", testCreds, "Action=ListTopics&Version=2010-03-31", form), "ErrorResponse", "does not emulate Amazon SNS"},
+		{"DynamoDB (JSON 1.0)", signed(t, srv.URL, "dynamodb", "us-east-1", testCreds, "{}", map[string]string{"X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0"}), "", "does not emulate Amazon DynamoDB (this request: POST / with X-Amz-Target DynamoDB_20120810.ListTables"},
+		{"unsigned target", func() *http.Request {
+			r, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader("{}"))
+			r.Header.Set("X-Amz-Target", "AmazonSQS.ListQueues")
+			return r
+		}(), "", `does not emulate the "AmazonSQS" service`},
+		{"unsigned Lambda", get("/2015-03-31/functions/"), "", "does not emulate AWS Lambda (this request: GET /2015-03-31/functions/)"},
+		{"unknown", get("/favicon.ico"), "", "does not emulate the API this request is for (GET /favicon.ico). It serves Echo."},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			resp, err := http.DefaultClient.Do(c.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 400 {
+				t.Errorf("status %d", resp.StatusCode)
+			}
+			var code, msg string
+			if c.xmlRoot != "" {
+				var doc struct {
+					XMLName xml.Name
+					Code    string `xml:"Code"`
+					Message string `xml:"Message"`
+					Error   struct {
+						Code    string `xml:"Code"`
+						Message string `xml:"Message"`
+					} `xml:"Error"`
+					RequestID string `xml:"RequestId"`
+				}
+				if err := xml.Unmarshal(body, &doc); err != nil || doc.XMLName.Local != c.xmlRoot {
+					t.Fatalf("answer is not an XML <%s>: %v\n%s", c.xmlRoot, err, body)
+				}
+				code, msg = doc.Code+doc.Error.Code, doc.Message+doc.Error.Message
+				if doc.RequestID != resp.Header.Get("x-amzn-RequestId") {
+					t.Errorf("RequestId %q, header %q", doc.RequestID, resp.Header.Get("x-amzn-RequestId"))
+				}
+			} else {
+				var m map[string]string
+				if err := json.Unmarshal(body, &m); err != nil {
+					t.Fatalf("answer is not JSON: %s", body)
+				}
+				code, msg = m["__type"], m["message"]
+				if resp.Header.Get("X-Amzn-ErrorType") != code {
+					t.Errorf("X-Amzn-ErrorType %q", resp.Header.Get("X-Amzn-ErrorType"))
+				}
+			}
+			if code != CodeUnknownOperation || !strings.Contains(msg, c.want) {
+				t.Errorf("code %q message %q, want %s containing %q", code, msg, CodeUnknownOperation, c.want)
+			}
+		})
+	}
+}
+
+// signedGet returns a GET of url signed for service.
+func signedGet(t *testing.T, url, service string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(nil)
+	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "s"}, req, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return req
 }
 
 // rawConn sends a request's head by hand, so the test controls when (and
