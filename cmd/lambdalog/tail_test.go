@@ -132,6 +132,7 @@ func TestTailFollow(t *testing.T) {
 		select {
 		case l, ok := <-lines:
 			if !ok {
+				cmd.Wait() // stderr is complete once the process is waited for
 				t.Fatalf("tail exited after %d events: %s", len(seen), stderr.String())
 			}
 			_, msg, _ := strings.Cut(l, " ")

@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/lambdalog/lambdalog/internal/sdkhttp"
 )
 
 // target is where a reading command (query, tail, metrics) sends its
@@ -40,7 +42,9 @@ func (t *target) config(ctx context.Context) (aws.Config, error) {
 		if endpoint == "" {
 			endpoint = "http://" + defaultAddr
 		}
-		return aws.Config{Region: region, Credentials: clientCredentials(), BaseEndpoint: aws.String(endpoint), RetryMaxAttempts: 1}, nil
+		// One attempt, so that a server that is not running is said at once.
+		return aws.Config{Region: region, Credentials: clientCredentials(), BaseEndpoint: aws.String(endpoint), RetryMaxAttempts: 1,
+			HTTPClient: sdkhttp.Client(nil)}, nil
 	}
 	var opts []func(*config.LoadOptions) error
 	if t.region != "" {
@@ -50,6 +54,7 @@ func (t *target) config(ctx context.Context) (aws.Config, error) {
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load the AWS configuration: %w", err)
 	}
+	cfg.HTTPClient = sdkhttp.Client(cfg.HTTPClient)
 	if cfg.Region == "" {
 		return aws.Config{}, errors.New("no AWS region: pass --region or set AWS_REGION")
 	}

@@ -1,44 +1,12 @@
 package testserver
 
 import (
-	"bytes"
-	"fmt"
-	"io"
-	"net/http"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+
+	"github.com/lambdalog/lambdalog/internal/sdkhttp"
 )
 
 // HTTPClient returns c (the SDK's default client when c is nil) made to send a copy of each
-// request body, for the aws-sdk-go-v2 clients of tests and benchmarks.
-//
-// aws-sdk-go-v2 (smithy-go) closes the request body as soon as Do returns, while net/http's
-// write loop may still be reading it; the write loop then fails and closes the connection
-// under the response body being read ("deserialization failed ... use of closed network
-// connection", aws/aws-sdk-go-v2#2737). On loopback it happens to a few requests in ten
-// thousand, against any server. The SDK's default retryer hides it by sending the request
-// again, which would store a PutLogEvents batch twice; with a copy of the body it cannot
-// happen, so every call is exactly one request.
-func HTTPClient(c aws.HTTPClient) aws.HTTPClient {
-	if c == nil {
-		c = awshttp.NewBuildableClient()
-	}
-	return ownBodyClient{c}
-}
-
-type ownBodyClient struct{ c aws.HTTPClient }
-
-func (o ownBodyClient) Do(req *http.Request) (*http.Response, error) {
-	if req.Body == nil {
-		return o.c.Do(req)
-	}
-	body, err := io.ReadAll(req.Body)
-	if err != nil {
-		return nil, fmt.Errorf("read request body: %w", err)
-	}
-	req = req.Clone(req.Context())
-	req.Body = io.NopCloser(bytes.NewReader(body))
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	return o.c.Do(req)
-}
+// request body (see package sdkhttp), for the aws-sdk-go-v2 clients of tests and benchmarks:
+// with it every call is exactly one request.
+func HTTPClient(c aws.HTTPClient) aws.HTTPClient { return sdkhttp.Client(c) }
