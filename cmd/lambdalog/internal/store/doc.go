@@ -85,7 +85,24 @@
 // Every write is committed with pebble.Sync before the method returns, so
 // an acknowledged PutEvents survives kill -9 and power loss. Pebble
 // group-commits concurrently synced batches, so N concurrent writers share
-// fsyncs. Close flushes the memtables (when the disk has room), so a store
+// fsyncs.
+//
+// PutEventsAsync is the one write that returns before its fsync: it queues
+// the events, and a committer goroutine writes everything queued with
+// PutEvents, the streams of a round concurrently so that they share one
+// fsync, then marks the round settled. The durability promise moves from
+// the writer to the readers: every read of events or stream statistics
+// (Events, MergedEvents, Scan, Stream, ListStreams) first waits until the
+// writes queued before it have settled, so what was queued is readable as
+// soon as PutEventsAsync returns; and an event read (Events, MergedEvents,
+// Scan) waits again once its Pebble iterator is open, until every queued
+// write the iterator could see has settled, because Pebble makes a batch
+// visible before its fsync completes. So nothing a read has returned can be
+// lost by a crash; a crash loses at most writes no reader has seen. Both
+// waits cost two atomic loads when nothing is queued, and a read waits for
+// at most the round in progress and the next. Close commits the queue.
+//
+// Close flushes the memtables (when the disk has room), so a store
 // closed cleanly needs no write-ahead-log replay at the next Open. After a
 // crash, Open reports at WARN, and through Recovery, any write-ahead-log
 // data that Pebble's replay drops (package pebbledb).

@@ -182,6 +182,9 @@ var (
 )
 
 func (s *Store) streamIter(ctx context.Context, g *Group, st Stream, r Range, match func([]byte) bool) (*EventIter, error) {
+	if err := s.settle(ctx); err != nil {
+		return nil, err
+	}
 	lo, hi := minPosition, maxPosition
 	if start := max(r.Start, g.retentionCutoff(s.nowMillis())); start > 0 {
 		lo = Position{Timestamp: start}
@@ -210,6 +213,10 @@ func (s *Store) streamIter(ctx context.Context, g *Group, st Stream, r Range, ma
 	it, err := s.db.NewIterWithContext(ctx, &pebble.IterOptions{LowerBound: lower, UpperBound: upper})
 	if err != nil {
 		return nil, fmt.Errorf("store: read stream %q: %w", st.Name, err)
+	}
+	if err := s.settle(ctx); err != nil {
+		it.Close()
+		return nil, err
 	}
 	return &EventIter{it: it, reverse: r.Reverse, match: match, lo: lo, hi: hi, ev: EventView{Stream: st.Name}}, nil
 }

@@ -81,6 +81,8 @@ type Store struct {
 	nextSeq    atomic.Uint64
 	seqCeiling atomic.Uint64
 
+	queue queue // writes of PutEventsAsync
+
 	stop      chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
@@ -154,6 +156,7 @@ func open(dir string, opts Options, po *pebble.Options) (*Store, error) {
 	if s.nextSeq.Load() == 0 {
 		s.nextSeq.Store(1)
 	}
+	s.startQueue()
 	interval := opts.SweepInterval
 	if interval == 0 {
 		interval = time.Minute
@@ -170,12 +173,13 @@ func open(dir string, opts Options, po *pebble.Options) (*Store, error) {
 // logged at WARN), or nil when the replay was complete.
 func (s *Store) Recovery() *WALRecovery { return s.db.Recovery() }
 
-// Close stops the retention sweep, flushes (when the disk has room, so
-// that the next Open replays no log) and closes the database. After a
-// fatal error it returns that error. Calling it again returns the first
-// call's result.
+// Close commits the writes PutEventsAsync has queued, stops the retention
+// sweep, flushes (when the disk has room, so that the next Open replays no
+// log) and closes the database. After a fatal error it returns that error.
+// Calling it again returns the first call's result.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
+		s.closeQueue()
 		close(s.stop)
 		select {
 		case <-s.done:
