@@ -15,6 +15,7 @@ import (
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/console"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/lambdaemu"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/server"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/subscriptions"
 )
 
 func devCommand() command {
@@ -111,6 +112,9 @@ func (f *devFlags) run(ctx context.Context, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	subs := subscriptions.New(srv.Logs, emu, subscriptions.Options{Logger: logger})
+	defer subs.Close()
+	srv.SetSubscriptions(subs)
 	srv.Router.Register(emu.InvokeAPI())
 	srv.Console.Register(console.FunctionsPage(emu))
 	err = server.Run(ctx, logger, []server.Listener{
@@ -140,6 +144,7 @@ func (f *devFlags) run(ctx context.Context, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "lambdalog: ready; press Ctrl-C to stop")
 		return nil
 	})
+	subs.Close() // before emu: it waits for the deliveries in progress
 	if err := errors.Join(err, emu.Close(), srv.Close()); err != nil {
 		return err
 	}

@@ -5,13 +5,11 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/metricstore"
@@ -24,21 +22,15 @@ import (
 // of the group's metric filters (see the package documentation for the
 // rules). It is safe for concurrent use.
 //
-// It caches each group's compiled filters, keyed by the group's ID, and
-// drops the cache when store.FilterGeneration says a filter was put or
-// deleted, so that a group without metric filters costs one map lookup per
-// batch of events.
+// It caches each group's compiled filters (filterCache), so that a group
+// without metric filters costs one map lookup per batch of events.
 type MetricPublisher struct {
-	store *store.Store
-
-	mu     sync.RWMutex
-	gen    uint64                     // the store's filter generation the cache holds
-	groups map[uint64][]*metricFilter // group ID -> its metric filters (nil: none)
+	filters *filterCache[*metricFilter]
 }
 
 // NewMetricPublisher returns a MetricPublisher over the metric filters of st.
 func NewMetricPublisher(st *store.Store) *MetricPublisher {
-	return &MetricPublisher{store: st, groups: map[uint64][]*metricFilter{}}
+	return &MetricPublisher{filters: newFilterCache(st, store.MetricFilter, "metric", compileMetricFilter)}
 }
 
 // metricFilter is a metric filter compiled for publishing.
@@ -72,7 +64,7 @@ type dimension struct {
 // minute's start, as CloudWatch stores a standard-resolution metric. Filters
 // created after in was ingested publish nothing for it.
 func (p *MetricPublisher) Points(ctx context.Context, in *store.Ingested, dst []metricstore.Point) ([]metricstore.Point, error) {
-	filters, err := p.filters(ctx, in.Region, in.Group)
+	filters, err := p.filters.get(ctx, in.Region, in.Group)
 	if len(filters) == 0 || err != nil {
 		return dst, err
 	}
@@ -157,55 +149,6 @@ func (f *eventField) appendText(dst, msg []byte, fields map[string]string) ([]by
 		return append(dst, s...), ok
 	}
 	return appendJSON(dst, msg, f.path)
-}
-
-// filters returns the compiled metric filters of a group, from the cache
-// when it is current.
-func (p *MetricPublisher) filters(ctx context.Context, region string, g store.Group) ([]*metricFilter, error) {
-	gen := p.store.FilterGeneration() // before reading the filters: see FilterGeneration
-	p.mu.RLock()
-	fs, ok := p.groups[g.ID]
-	ok = ok && p.gen == gen
-	p.mu.RUnlock()
-	if ok {
-		return fs, nil
-	}
-	fs, err := p.load(ctx, region, g.Name)
-	if err != nil {
-		return nil, err
-	}
-	p.mu.Lock()
-	if gen > p.gen {
-		p.gen = gen
-		clear(p.groups)
-	}
-	if gen == p.gen {
-		p.groups[g.ID] = fs
-	}
-	p.mu.Unlock()
-	return fs, nil
-}
-
-// load reads and compiles a group's metric filters.
-func (p *MetricPublisher) load(ctx context.Context, region, group string) ([]*metricFilter, error) {
-	var fs []*metricFilter
-	var errs []error
-	err := p.store.ListFilters(ctx, region, store.MetricFilter, group, "", func(sf store.Filter) bool {
-		f, err := compileMetricFilter(sf)
-		if err != nil {
-			errs = append(errs, err)
-		} else {
-			fs = append(fs, f)
-		}
-		return true
-	})
-	if errors.Is(err, store.ErrGroupNotFound) { // deleted since the events were put
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read the metric filters of %s: %w", group, err)
-	}
-	return fs, errors.Join(errs...)
 }
 
 func compileMetricFilter(sf store.Filter) (*metricFilter, error) {

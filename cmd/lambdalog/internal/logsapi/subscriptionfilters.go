@@ -1,11 +1,13 @@
 package logsapi
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
+	"github.com/lambdalog/lambdalog/filterpattern"
 )
 
 var (
@@ -14,7 +16,8 @@ var (
 )
 
 // subscriptionSpec is what a subscription filter stores besides its
-// pattern. The destination is recorded, not delivered to.
+// pattern. Package subscriptions delivers to the destination when it is a
+// function `lambdalog dev` runs; others are only recorded.
 type subscriptionSpec struct {
 	DestinationArn         string   `json:"destinationArn"`
 	RoleArn                string   `json:"roleArn,omitempty"`
@@ -109,3 +112,53 @@ func (h *Handler) describeSubscriptionFilters(c *call, in *describeSubscriptionF
 func (h *Handler) deleteSubscriptionFilter(c *call, in *filterInput) (any, error) {
 	return nil, h.deleteFilter(c, store.SubscriptionFilter, in, errSubscriptionFilterGone)
 }
+
+// Subscription is a subscription filter compiled for delivering the events
+// it selects.
+type Subscription struct {
+	// Name is the filter's name, which a delivery lists in its
+	// subscriptionFilters.
+	Name string
+	// Pattern selects the events to deliver.
+	Pattern *filterpattern.Pattern
+	// DestinationArn is where the events go.
+	DestinationArn string
+	// Created is the filter's creation time, epoch milliseconds: events
+	// ingested before it are not delivered.
+	Created int64
+}
+
+// Subscriptions reads the subscription filters of log groups for delivery.
+// It caches each group's compiled filters (filterCache), so that a group
+// without subscription filters costs one map lookup per batch of events.
+// It is safe for concurrent use.
+type Subscriptions struct {
+	filters *filterCache[*Subscription]
+}
+
+// NewSubscriptions returns a Subscriptions over the subscription filters of st.
+func NewSubscriptions(st *store.Store) *Subscriptions {
+	return &Subscriptions{filters: newFilterCache(st, store.SubscriptionFilter, "subscription", compileSubscription)}
+}
+
+// Of returns the subscription filters of group g in region: none for a
+// group deleted since. The caller must not modify them.
+func (s *Subscriptions) Of(ctx context.Context, region string, g store.Group) ([]*Subscription, error) {
+	return s.filters.get(ctx, region, g)
+}
+
+func compileSubscription(sf store.Filter) (*Subscription, error) {
+	var spec subscriptionSpec
+	if err := json.Unmarshal(sf.Spec, &spec); err != nil {
+		return nil, fmt.Errorf("subscription filter %q of %s: stored definition is unreadable (%v)", sf.Name, sf.Group, err)
+	}
+	pat, err := filterpattern.Parse(sf.Pattern)
+	if err != nil {
+		return nil, fmt.Errorf("subscription filter %q of %s: %w", sf.Name, sf.Group, err)
+	}
+	return &Subscription{Name: sf.Name, Pattern: pat, DestinationArn: spec.DestinationArn, Created: sf.CreationTime}, nil
+}
+
+// EventID returns the eventId that FilterLogEvents gives the event at p,
+// which subscription deliveries carry as the event's id.
+func EventID(p store.Position) string { return string(appendPosition(nil, p)) }

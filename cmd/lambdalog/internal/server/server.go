@@ -29,7 +29,9 @@
 // Every event the log store takes in, from PutLogEvents or from the local
 // runtime, is offered to the metric store: the ones holding Embedded Metric
 // Format objects become data points, and so do the values the log group's
-// metric filters publish (logsapi.MetricPublisher). Open registers the
+// metric filters publish (logsapi.MetricPublisher); then, once a command
+// has called SetSubscriptions (dev does), to the subscription deliverer
+// (package subscriptions). Open registers the
 // CloudWatch Logs, CloudWatch metrics, X-Ray and STS (GetCallerIdentity)
 // APIs with the Router; a command registers more (dev adds the Lambda Invoke API)
 // before it calls Run. Handler serves the web console (package console) on
@@ -58,6 +60,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -70,6 +73,7 @@ import (
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/queries"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/stsapi"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/subscriptions"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/tracestore"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/xrayapi"
 )
@@ -119,6 +123,7 @@ type Server struct {
 	Location string
 
 	metricFilters *logsapi.MetricPublisher // publishes for the log store's metric filters
+	deliverer     atomic.Pointer[subscriptions.Deliverer]
 
 	logger    *slog.Logger
 	closeOnce sync.Once
@@ -160,7 +165,7 @@ func Open(cfg Config) (*Server, error) {
 		return nil, inUse(err)
 	}
 	s.Logs, err = store.Open(logsDir, store.Options{InMemory: cfg.Memory, MinFreeBytes: cfg.MinFreeBytes, Logger: cfg.Logger,
-		OnFatal: cfg.OnFatal, AfterPut: s.ingestMetrics})
+		OnFatal: cfg.OnFatal, AfterPut: s.afterPut})
 	if err != nil {
 		s.Metrics.Close()
 		return nil, inUse(err)
@@ -188,7 +193,20 @@ func Open(cfg Config) (*Server, error) {
 // console.Owns for which requests are the console's.
 func (s *Server) Handler() http.Handler { return s.Console.Handler(s.Router) }
 
-// ingestMetrics is the log store's AfterPut hook: it stores the data points
+// afterPut is the log store's AfterPut hook.
+func (s *Server) afterPut(ctx context.Context, in store.Ingested) {
+	s.ingestMetrics(ctx, in)
+	if d := s.deliverer.Load(); d != nil {
+		d.Offer(ctx, in)
+	}
+}
+
+// SetSubscriptions makes d deliver, from now on, the events the log store
+// takes in through their groups' subscription filters. dev sets it once its
+// functions run; serve runs no functions and delivers nothing.
+func (s *Server) SetSubscriptions(d *subscriptions.Deliverer) { s.deliverer.Store(d) }
+
+// ingestMetrics stores the data points
 // of the events that hold EMF and those the group's metric filters publish.
 // Invalid EMF stays an ordinary log event (counted by the metric store).
 func (s *Server) ingestMetrics(ctx context.Context, in store.Ingested) {

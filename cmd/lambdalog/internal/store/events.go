@@ -27,6 +27,9 @@ type Ingested struct {
 	Stream string
 	// Events are sorted by timestamp.
 	Events []Event
+	// Seq is the sequence number of Events[0]; Events[i] has Seq+i, so its
+	// Position is {Events[i].Timestamp, Seq+i}.
+	Seq uint64
 	// Millis is the ingestion time, epoch milliseconds.
 	Millis int64
 }
@@ -90,7 +93,7 @@ func (s *Store) PutEvents(ctx context.Context, region, group, stream string, eve
 		return 0, fmt.Errorf("store: commit events: %w", err)
 	}
 	if s.afterPut != nil {
-		s.afterPut(ctx, Ingested{Region: region, Group: g, Stream: stream, Events: events, Millis: ingest})
+		s.afterPut(ctx, Ingested{Region: region, Group: g, Stream: stream, Events: events, Seq: seq, Millis: ingest})
 	}
 	return ingest, nil
 }
