@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -228,8 +229,20 @@ func TestXRayDaemonProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := conn.SetReadBuffer(8 << 20); err != nil {
+	// A queue deep enough that the daemon, which shares the CPUs with the benchmark, may fall
+	// behind without losing datagrams: beyond net.core.rmem_max where allowed (as root).
+	raw, err := conn.SyscallConn()
+	if err != nil {
 		t.Fatal(err)
+	}
+	const soRcvBufForce = 33 // SO_RCVBUFFORCE on Linux; elsewhere the call fails
+	raw.Control(func(fd uintptr) {
+		err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, soRcvBufForce, 256<<20)
+	})
+	if err != nil {
+		if err := conn.SetReadBuffer(256 << 20); err != nil {
+			t.Fatal(err)
+		}
 	}
 	fmt.Println(conn.LocalAddr())
 	var stopped atomic.Bool

@@ -2,7 +2,6 @@ package tracer
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,13 +9,11 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/lambdalog/lambdalog/internal/invocation"
 	"github.com/lambdalog/lambdalog/internal/jsonstr"
 )
 
@@ -24,109 +21,39 @@ import (
 // empty metadata namespace.
 var ErrInvalidKey = errors.New("invalid key")
 
-// entity is a subsegment the tracer opened (the handler's or a captured function's): an SDK span
-// and the annotations and metadata put on it, which become its attributes when it ends. It is
-// the invocation.Entity the logger finds on the context, and it holds the context that carries
-// it, so that opening one costs one allocation besides the SDK's.
-type entity struct {
-	ctx   invocation.EntityContext
-	t     *Tracer
-	span  trace.Span
-	names *spanNames
-
-	mu          sync.Mutex
-	ended       bool
-	annotations []attribute.KeyValue
-	metadata    []metadatum
-	annBuf      [4]attribute.KeyValue
-	metaBuf     [2]metadatum
-}
-
-type metadatum struct {
-	namespace, key string
-	value          any
-}
-
-// spanNames are the names of a captured function's subsegment and metadata.
-type spanNames struct {
-	span, response, err string // "## name", "name response", "name error"
-}
-
-// maxNames bounds the tracer's cache of spanNames.
-const maxNames = 1024
-
-// namesFor returns the names for a captured function, made once per name.
-func (t *Tracer) namesFor(name string) *spanNames {
-	t.namesMu.RLock()
-	n := t.names[name]
-	t.namesMu.RUnlock()
-	if n != nil {
-		return n
-	}
-	n = &spanNames{"## " + name, name + " response", name + " error"}
-	t.namesMu.Lock()
-	if len(t.names) < maxNames {
-		t.names[name] = n
-	}
-	t.namesMu.Unlock()
-	return n
-}
-
-// The span kinds of the tracer's spans, as start options made once.
-var (
-	internalSpan = trace.WithSpanKind(trace.SpanKindInternal)
-	serverSpan   = trace.WithSpanKind(trace.SpanKindServer)
+// The span kinds of the tracer's subsegments.
+const (
+	internalSpan = trace.SpanKindInternal
+	serverSpan   = trace.SpanKindServer
 )
-
-// AppendEntityID appends the subsegment's id.
-func (e *entity) AppendEntityID(b []byte) []byte {
-	id := e.span.SpanContext().SpanID()
-	return hex.AppendEncode(b, id[:])
-}
-
-// start opens the subsegment "## name" under the span on ctx.
-func (t *Tracer) start(ctx context.Context, name string, kind trace.SpanStartOption) (context.Context, *entity) {
-	n := t.namesFor(name)
-	ctx, span := t.tracer.Start(ctx, n.span, kind)
-	e := &entity{t: t, span: span, names: n}
-	e.annotations, e.metadata = e.annBuf[:0], e.metaBuf[:0]
-	e.ctx = invocation.EntityContext{Context: ctx, Entity: e}
-	return &e.ctx, e
-}
-
-// entityFrom returns the innermost subsegment the tracer opened on ctx, or nil.
-func entityFrom(ctx context.Context) *entity {
-	e, _ := invocation.EntityFromContext(ctx).(*entity)
-	return e
-}
 
 // end records how the captured function returned (its result if respond) and ends the subsegment.
 func (e *entity) end(result any, respond bool, err error) {
 	if err != nil {
-		e.span.RecordError(err)
-		e.span.SetStatus(codes.Error, err.Error())
+		e.RecordError(err)
+		e.SetStatus(codes.Error, err.Error())
 		if e.t.captureError {
 			e.put(e.t.service, e.names.err, err.Error())
 		}
 	} else if respond && e.t.captureResponse {
 		e.put(e.t.service, e.names.response, result)
 	}
-	e.finish()
+	e.End()
 }
 
 // endPanic records a panic, with the stack where it happened, and ends the subsegment.
 func (e *entity) endPanic(p any) {
 	msg := fmt.Sprint(p)
-	e.span.AddEvent(eventException, trace.WithAttributes(
+	e.AddEvent(eventException, trace.WithAttributes(
 		attribute.String(attrExceptionType, fmt.Sprintf("panic %T", p)),
 		attribute.String(attrExceptionMsg, msg),
 		attribute.String(attrExceptionStack, panicStack()),
 	))
-	e.span.SetStatus(codes.Error, "panic: "+msg)
+	e.SetStatus(codes.Error, "panic: "+msg)
 	if e.t.captureError {
 		e.put(e.t.service, e.names.err, "panic: "+msg)
 	}
-	e.finish()
+	e.End()
 }
 
 // panicStack returns the stack of the panicking goroutine from the function that panicked
@@ -141,60 +68,6 @@ func panicStack() string {
 		return rest
 	}
 	return s
-}
-
-// jsonBufs holds the buffers finish encodes metadata in.
-var jsonBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
-
-// finish sets the annotations and metadata as the span's attributes and ends it.
-func (e *entity) finish() {
-	e.mu.Lock()
-	e.ended = true
-	attrs := e.annotations
-	if len(e.annotations) > 0 {
-		var list [8]string
-		keys := list[:0]
-		for _, kv := range e.annotations {
-			keys = append(keys, string(kv.Key))
-		}
-		attrs = append(attrs, attribute.StringSlice(attrAnnotations, keys))
-	}
-	bp := jsonBufs.Get().(*[]byte)
-	buf := *bp
-	for i, m := range e.metadata {
-		if m.namespace == "" {
-			continue // already written with an earlier entry of its namespace
-		}
-		buf = append(buf[:0], '{')
-		for j := i; j < len(e.metadata); j++ {
-			if o := e.metadata[j]; o.namespace == m.namespace {
-				if len(buf) > 1 {
-					buf = append(buf, ',')
-				}
-				buf = jsonstr.Append(buf, o.key)
-				buf = append(buf, ':')
-				buf = appendJSON(buf, o.value)
-				if j > i {
-					e.metadata[j].namespace = ""
-				}
-			}
-		}
-		buf = append(buf, '}')
-		key := e.t.metadataKey
-		if m.namespace != e.t.service {
-			key = attrMetadataPrefix + m.namespace
-		}
-		attrs = append(attrs, attribute.String(key, string(buf)))
-	}
-	if cap(buf) <= 64<<10 {
-		*bp = buf
-		jsonBufs.Put(bp)
-	}
-	e.mu.Unlock()
-	if len(attrs) > 0 {
-		e.span.SetAttributes(attrs...)
-	}
-	e.span.End()
 }
 
 // appendJSON appends v as JSON: json.RawMessage as it is (when valid), errors as their message,
@@ -228,22 +101,6 @@ func appendJSON(b []byte, v any) []byte {
 	return append(b, raw...)
 }
 
-// put records metadata on the subsegment, replacing an earlier value of the same key.
-func (e *entity) put(namespace, key string, value any) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.ended {
-		return
-	}
-	for i, m := range e.metadata {
-		if m.namespace == namespace && m.key == key {
-			e.metadata[i].value = value
-			return
-		}
-	}
-	e.metadata = append(e.metadata, metadatum{namespace, key, value})
-}
-
 // CaptureMethod runs fn in a subsegment "## name" of the subsegment open on ctx (the handler's,
 // or another captured function's), and records fn's result as the metadata "<name> response"
 // or its error as "<name> error" in the service's namespace (as the capture settings say), the
@@ -266,10 +123,11 @@ func Capture(ctx context.Context, name string, fn func(context.Context) error) e
 // capture runs fn in a subsegment, recording its result if respond.
 func capture[T any](ctx context.Context, name string, respond bool, fn func(context.Context) (T, error)) (T, error) {
 	parent := entityFrom(ctx)
-	if parent == nil {
+	sc := trace.SpanContextFromContext(ctx) // the innermost span: parent, or one started below it
+	if parent == nil || !sc.IsSampled() {
 		return fn(ctx)
 	}
-	ctx, e := parent.t.start(ctx, name, internalSpan)
+	ctx, e := parent.t.start(ctx, sc, parent, parent.t.namesFor(name), internalSpan)
 	defer func() {
 		if p := recover(); p != nil {
 			e.endPanic(p)

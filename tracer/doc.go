@@ -48,7 +48,12 @@
 //
 // Spans started with [Tracer.TracerProvider] (by OpenTelemetry instrumentation such as otelhttp)
 // under a traced context are recorded in the same trace, as subsegments of the span they start
-// under; a span started with no parent is not recorded. The log records of package logger logged
+// under; a span started with no parent is not recorded. The handler's and captured functions'
+// subsegments are OpenTelemetry spans too (trace.SpanFromContext returns them), but the
+// tracer's own rather than the SDK's, which would cost more than all the rest of an invocation
+// but the sending: attributes set on them with the OpenTelemetry API go in their documents as
+// other spans' attributes do, and so do their events, errors and status; an exporter gets them
+// as the SDK's spans (sdktrace.ReadOnlySpan). The log records of package logger logged
 // with the context of a traced subsegment (InfoContext(ctx, ...)) carry its id as
 // xray_segment_id, next to xray_trace_id, which is the trace's Root.
 //

@@ -84,7 +84,7 @@ func invoke[Out any](ctx context.Context, w *handler, respond bool, call func(co
 // handler is the per-wrapped-handler state.
 type handler struct {
 	t       *Tracer
-	name    string
+	names   *spanNames
 	cold    *invocation.ColdStart
 	service attribute.KeyValue
 }
@@ -94,7 +94,7 @@ func (t *Tracer) newHandler(h any) *handler {
 	if name == "" {
 		name = funcName(h)
 	}
-	return &handler{t: t, name: name, cold: invocation.NewColdStart(), service: attribute.String(AnnotationService, t.service)}
+	return &handler{t: t, names: newSpanNames(name), cold: invocation.NewColdStart(), service: attribute.String(AnnotationService, t.service)}
 }
 
 // funcName returns the Go name of function f without its package ("handler", "Handle" for a
@@ -120,11 +120,10 @@ func (w *handler) start(ctx context.Context) (context.Context, *entity) {
 	if !ok {
 		return ctx, nil
 	}
-	ctx = trace.ContextWithRemoteSpanContext(ctx, sc)
 	if !sc.IsSampled() {
-		return ctx, nil
+		return trace.ContextWithRemoteSpanContext(ctx, sc), nil
 	}
-	ctx, e := w.t.start(ctx, w.name, serverSpan)
+	ctx, e := w.t.start(ctx, sc, nil, w.names, serverSpan)
 	e.annotations = append(e.annotations, attribute.Bool(AnnotationColdStart, cold), w.service)
 	return ctx, e
 }

@@ -12,29 +12,42 @@ import (
 // goroutine that ended the last one, when nothing flushes (spans ended outside invocations).
 const maxPending = 1024
 
-// processor is the span processor of a Tracer: it keeps the sampled spans that end and hands
-// them to the exporter when the invocation flushes, on the invocation's goroutine. Unlike the
-// SDK's batch processor it starts no goroutine and never exports while the handler runs, which
-// suits Lambda, where the environment is frozen as soon as the invocation returns.
+// processor is the span processor of a Tracer: it keeps the sampled spans that end, the SDK's
+// and the tracer's own subsegments, and hands them to the exporter when the invocation flushes,
+// on the invocation's goroutine. Unlike the SDK's batch processor it starts no goroutine and
+// never exports while the handler runs, which suits Lambda, where the environment is frozen as
+// soon as the invocation returns.
 type processor struct {
-	exp sdktrace.SpanExporter
+	exp  sdktrace.SpanExporter
+	xray *XRayExporter // exp, when it is the X-Ray exporter, which takes the tracer's own spans as they are
 
 	mu      sync.Mutex
-	pending []sdktrace.ReadOnlySpan
+	pending []span
 
-	exportMu sync.Mutex              // one export at a time
-	spare    []sdktrace.ReadOnlySpan // the last batch's slice, reused; under exportMu
+	exportMu sync.Mutex // one export at a time
+	spare    []span     // the last batch's slice, reused; under exportMu
+	otel     []sdktrace.ReadOnlySpan
 }
 
 var _ sdktrace.SpanProcessor = (*processor)(nil)
+
+func newProcessor(exp sdktrace.SpanExporter) *processor {
+	p := &processor{exp: exp}
+	p.xray, _ = exp.(*XRayExporter)
+	return p
+}
 
 func (p *processor) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
 
 // OnEnd keeps s if it is sampled.
 func (p *processor) OnEnd(s sdktrace.ReadOnlySpan) {
-	if !s.SpanContext().IsSampled() {
-		return
+	if s.SpanContext().IsSampled() {
+		p.add(s)
 	}
+}
+
+// add keeps an ended span.
+func (p *processor) add(s span) {
 	p.mu.Lock()
 	p.pending = append(p.pending, s)
 	full := len(p.pending) >= maxPending
@@ -56,7 +69,21 @@ func (p *processor) ForceFlush(ctx context.Context) error {
 		p.spare = batch
 		return nil
 	}
-	err := p.exp.ExportSpans(ctx, batch)
+	var err error
+	if p.xray != nil {
+		err = p.xray.export(batch)
+	} else {
+		for _, s := range batch {
+			if e, ok := s.(*entity); ok {
+				p.otel = append(p.otel, e.otelSpan())
+			} else {
+				p.otel = append(p.otel, s.(sdktrace.ReadOnlySpan))
+			}
+		}
+		err = p.exp.ExportSpans(ctx, p.otel)
+		clear(p.otel)
+		p.otel = p.otel[:0]
+	}
 	clear(batch)
 	p.spare = batch
 	return err

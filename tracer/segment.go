@@ -74,10 +74,24 @@ const (
 	levelNoStacks
 )
 
+// span is what the encoder reads of an ended span: an SDK span (sdktrace.ReadOnlySpan) or one
+// of the tracer's own subsegments (*entity), whose annotations and metadata are not attributes.
+type span interface {
+	Name() string
+	SpanContext() trace.SpanContext
+	Parent() trace.SpanContext
+	SpanKind() trace.SpanKind
+	StartTime() time.Time
+	EndTime() time.Time
+	Attributes() []attribute.KeyValue
+	Events() []sdktrace.Event
+	Status() sdktrace.Status
+}
+
 // encoder turns a batch of ended spans into segment documents: each span whose parent is not
 // in the batch is a document, with its descendants in the batch nested as subsegments.
 type encoder struct {
-	spans  []sdktrace.ReadOnlySpan
+	spans  []span
 	order  []int // indexes by start time
 	parent []int // index of the parent in the batch, or -1
 	first  []int // first child in start order, or -1
@@ -93,7 +107,7 @@ type encoder struct {
 
 // encode sends every document of spans through send, which gets the datagram: the daemon
 // header line and the document.
-func (e *encoder) encode(spans []sdktrace.ReadOnlySpan, send func([]byte) error) error {
+func (e *encoder) encode(spans []span, send func([]byte) error) error {
 	e.link(spans)
 	var err error
 	for _, i := range e.order {
@@ -107,7 +121,7 @@ func (e *encoder) encode(spans []sdktrace.ReadOnlySpan, send func([]byte) error)
 }
 
 // link finds each span's parent and children in the batch.
-func (e *encoder) link(spans []sdktrace.ReadOnlySpan) {
+func (e *encoder) link(spans []span) {
 	n := len(spans)
 	e.spans = append(e.spans[:0], spans...)
 	e.order = resize(e.order, n)
@@ -274,6 +288,7 @@ func (e *encoder) fields(attrs []attribute.KeyValue) spanFields {
 // trace_id and, for a subsegment, type and parent_id.
 func (e *encoder) appendSpan(b []byte, i int, standalone bool, level int) []byte {
 	s := e.spans[i]
+	own, _ := s.(*entity)
 	sc := s.SpanContext()
 	attrs := s.Attributes()
 	f := e.fields(attrs)
@@ -287,7 +302,11 @@ func (e *encoder) appendSpan(b []byte, i int, standalone bool, level int) []byte
 	}
 
 	b = append(b, `{"name":`...)
-	b = appendName(b, name)
+	if own != nil && name == own.names.span {
+		b = append(b, own.names.json...)
+	} else {
+		b = appendName(b, name)
+	}
 	b = append(b, `,"id":"`...)
 	id := sc.SpanID()
 	b = hex.AppendEncode(b, id[:])
@@ -328,9 +347,9 @@ func (e *encoder) appendSpan(b []byte, i int, standalone bool, level int) []byte
 	b = appendCause(b, s, level < levelNoStacks)
 	b = appendHTTP(b, &f)
 	b = appendAWS(b, &f)
-	b = appendAnnotations(b, attrs, f.annotationKeys)
+	b = appendAnnotations(b, attrs, f.annotationKeys, own)
 	if level < levelNoMetadata {
-		b = appendMetadata(b, attrs, f.annotationKeys)
+		b = appendMetadata(b, attrs, f.annotationKeys, own)
 	}
 	if level == levelNested && e.first[i] >= 0 {
 		b = append(b, `,"subsegments":[`...)
@@ -375,7 +394,7 @@ func appendName(b []byte, name string) []byte {
 
 // appendCause appends the cause of a span's error: its exception events, or the status
 // description when it has none.
-func appendCause(b []byte, s sdktrace.ReadOnlySpan, stacks bool) []byte {
+func appendCause(b []byte, s span, stacks bool) []byte {
 	mark := len(b)
 	b = append(b, `,"cause":{"exceptions":[`...)
 	n := 0
@@ -569,37 +588,28 @@ func appendAWS(b []byte, f *spanFields) []byte {
 	return append(b, '}')
 }
 
-// appendAnnotations appends the annotations: the attributes named by aws.xray.annotations
-// whose value is a string, a number or a boolean, keys made X-Ray's (any character but ASCII
-// letters, digits and _ becomes _).
-func appendAnnotations(b []byte, attrs []attribute.KeyValue, keys []string) []byte {
-	if len(keys) == 0 {
+// appendAnnotations appends the annotations: own's, then the attributes named by
+// aws.xray.annotations whose value is a string, a number or a boolean (but those own has), keys
+// made X-Ray's (any character but ASCII letters, digits and _ becomes _).
+func appendAnnotations(b []byte, attrs []attribute.KeyValue, keys []string, own *entity) []byte {
+	var owned []attribute.KeyValue
+	if own != nil {
+		owned = own.annotations
+	}
+	if len(keys) == 0 && len(owned) == 0 {
 		return b
 	}
 	mark := len(b)
 	b = append(b, `,"annotations":{`...)
 	start := len(b)
+	for _, kv := range owned {
+		b = appendAnnotation(b, kv, len(b) > start)
+	}
 	for _, kv := range attrs {
-		if kv.Key == "" || !slices.Contains(keys, string(kv.Key)) {
+		if kv.Key == "" || !slices.Contains(keys, string(kv.Key)) || hasKey(owned, kv.Key) {
 			continue
 		}
-		switch kv.Value.Type() {
-		case attribute.BOOL, attribute.INT64, attribute.FLOAT64, attribute.STRING:
-		default:
-			continue
-		}
-		if len(b) > start {
-			b = append(b, ',')
-		}
-		b = append(b, '"')
-		for _, c := range []byte(kv.Key) {
-			if !validKeyByte(c) {
-				c = '_'
-			}
-			b = append(b, c)
-		}
-		b = append(b, '"', ':')
-		b = appendValue(b, kv.Value)
+		b = appendAnnotation(b, kv, len(b) > start)
 	}
 	if len(b) == start {
 		return b[:mark]
@@ -607,21 +617,51 @@ func appendAnnotations(b []byte, attrs []attribute.KeyValue, keys []string) []by
 	return append(b, '}')
 }
 
-// appendMetadata appends the metadata: each aws.xray.metadata.<namespace> attribute holding a
-// JSON object becomes that namespace, and every other attribute that has no other place in the
-// document goes to the namespace "default", as the OpenTelemetry collector does.
-func appendMetadata(b []byte, attrs []attribute.KeyValue, annotations []string) []byte {
+// appendAnnotation appends "key":value, after a comma if sep, if the value is a string, a
+// number or a boolean.
+func appendAnnotation(b []byte, kv attribute.KeyValue, sep bool) []byte {
+	switch kv.Value.Type() {
+	case attribute.BOOL, attribute.INT64, attribute.FLOAT64, attribute.STRING:
+	default:
+		return b
+	}
+	if sep {
+		b = append(b, ',')
+	}
+	b = append(b, '"')
+	for _, c := range []byte(kv.Key) {
+		if !validKeyByte(c) {
+			c = '_'
+		}
+		b = append(b, c)
+	}
+	b = append(b, '"', ':')
+	return appendValue(b, kv.Value)
+}
+
+func hasKey(attrs []attribute.KeyValue, key attribute.Key) bool {
+	return slices.ContainsFunc(attrs, func(kv attribute.KeyValue) bool { return kv.Key == key })
+}
+
+// appendMetadata appends the metadata: own's namespaces; each aws.xray.metadata.<namespace>
+// attribute holding a JSON object becomes that namespace (unless own has it); and every other
+// attribute that has no other place in the document goes to the namespace "default", as the
+// OpenTelemetry collector does.
+func appendMetadata(b []byte, attrs []attribute.KeyValue, annotations []string, own *entity) []byte {
 	mark := len(b)
 	b = append(b, `,"metadata":{`...)
 	start := len(b)
 	var defaultNS string  // the JSON object of an aws.xray.metadata.default attribute
-	var namespaces uint64 // bit i: attribute i is a namespace, written
+	var namespaces uint64 // bit i: attribute i is a namespace, written or superseded by own's
 	for i, kv := range attrs {
 		ns, ok := strings.CutPrefix(string(kv.Key), attrMetadataPrefix)
 		if !ok || i >= 64 || kv.Value.Type() != attribute.STRING || !isJSONObject(kv.Value.AsString()) {
 			continue
 		}
 		namespaces |= 1 << i
+		if own != nil && own.hasNamespace(ns) {
+			continue
+		}
 		if ns == defaultMetadataName {
 			defaultNS = kv.Value.AsString()
 			continue
@@ -633,6 +673,9 @@ func appendMetadata(b []byte, attrs []attribute.KeyValue, annotations []string) 
 		b = append(b, ':')
 		b = append(b, kv.Value.AsString()...)
 	}
+	if own != nil {
+		b = own.appendNamespaces(b, len(b) > start)
+	}
 	nsMark := len(b)
 	if len(b) > start {
 		b = append(b, ',')
@@ -643,11 +686,14 @@ func appendMetadata(b []byte, attrs []attribute.KeyValue, annotations []string) 
 		inner := strings.TrimSpace(defaultNS[1 : len(defaultNS)-1])
 		b = append(b, inner...)
 	}
+	if own != nil {
+		b = own.appendMembers(b, defaultMetadataName, len(b) > objStart)
+	}
 	for i, kv := range attrs {
 		key := string(kv.Key)
 		// A metadata attribute that is not a JSON object is kept, under its key.
 		if (i < 64 && namespaces&(1<<i) != 0) || slices.Contains(annotations, key) ||
-			(consumed(key) && !strings.HasPrefix(key, attrMetadataPrefix)) {
+			(consumed(key) && !strings.HasPrefix(key, attrMetadataPrefix)) || (own != nil && hasKey(own.annotations, kv.Key)) {
 			continue
 		}
 		if len(b) > objStart {

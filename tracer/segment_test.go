@@ -60,8 +60,12 @@ func FuzzSegmentDocument(f *testing.F) {
 		stubs := tracetest.SpanStubs{stub(1, trace.SpanID{9}, trace.SpanKindServer), stub(2, trace.SpanID{1}, trace.SpanKindClient),
 			stub(3, trace.SpanID{2}, trace.SpanKindInternal), stub(4, trace.SpanID{4}, trace.SpanKindProducer)}
 		e := encoder{buf: []byte(daemonHeader), header: len(daemonHeader), max: limit}
+		var spans []span
+		for _, s := range stubs.Snapshots() {
+			spans = append(spans, s)
+		}
 		var docs []map[string]any
-		err := e.encode(stubs.Snapshots(), func(datagram []byte) error {
+		err := e.encode(spans, func(datagram []byte) error {
 			if len(datagram) > limit {
 				t.Fatalf("datagram of %d bytes, limit %d", len(datagram), limit)
 			}

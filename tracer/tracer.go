@@ -44,10 +44,10 @@ type Tracer struct {
 	captureError    bool
 	enabled         bool
 
-	provider    *sdktrace.TracerProvider // nil when disabled
-	tracer      trace.Tracer
-	proc        *processor
-	metadataKey string // the attribute of the service's metadata namespace
+	provider *sdktrace.TracerProvider // nil when disabled
+	tracer   trace.Tracer
+	proc     *processor
+	resource *resource.Resource
 
 	namesMu sync.RWMutex
 	names   map[string]*spanNames
@@ -155,8 +155,7 @@ func New(opts ...Option) (*Tracer, error) {
 			return nil, err
 		}
 	}
-	t.proc = &processor{exp: exp}
-	t.metadataKey = attrMetadataPrefix + t.service
+	t.proc = newProcessor(exp)
 	t.names = map[string]*spanNames{}
 	attrs := []attribute.KeyValue{
 		attribute.String("service.name", t.service),
@@ -168,12 +167,13 @@ func New(opts ...Option) (*Tracer, error) {
 			attrs = append(attrs, attribute.String(k, v))
 		}
 	}
+	t.resource = resource.NewSchemaless(attrs...)
 	t.provider = sdktrace.NewTracerProvider(
 		sdktrace.WithSpanProcessor(t.proc),
 		sdktrace.WithIDGenerator(IDGenerator{}),
 		// The invocation's trace header decides; a span without a parent is not recorded.
 		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.NeverSample())),
-		sdktrace.WithResource(resource.NewSchemaless(attrs...)),
+		sdktrace.WithResource(t.resource),
 	)
 	t.tracer = t.provider.Tracer(instrumentationName)
 	return t, nil

@@ -34,9 +34,10 @@ const MaxDatagram = 64000
 type XRayExporter struct {
 	addr string
 
-	mu   sync.Mutex
-	conn *net.UDPConn
-	enc  encoder
+	mu    sync.Mutex
+	conn  *net.UDPConn
+	enc   encoder
+	spans []span // ExportSpans' spans, reused
 }
 
 var _ sdktrace.SpanExporter = (*XRayExporter)(nil)
@@ -105,9 +106,26 @@ func (e *XRayExporter) Address() string { return e.addr }
 // document, with its descendants among them nested as subsegments when the datagram stays
 // under MaxDatagram, else sent on their own. A span that does not fit even alone and without
 // its metadata and stack traces is dropped. The error reports what could not be sent.
-func (e *XRayExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+func (e *XRayExporter) ExportSpans(_ context.Context, spans []sdktrace.ReadOnlySpan) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	for _, s := range spans {
+		e.spans = append(e.spans, s)
+	}
+	err := e.exportLocked(e.spans)
+	clear(e.spans)
+	e.spans = e.spans[:0]
+	return err
+}
+
+// export is ExportSpans for the tracer's processor, whose batches hold its own spans too.
+func (e *XRayExporter) export(spans []span) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.exportLocked(spans)
+}
+
+func (e *XRayExporter) exportLocked(spans []span) error {
 	if e.conn == nil {
 		return errors.New("tracer: X-Ray exporter is shut down")
 	}

@@ -1,0 +1,371 @@
+package tracer
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"reflect"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/sdk/instrumentation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/embedded"
+
+	"github.com/lambdalog/lambdalog/internal/invocation"
+	"github.com/lambdalog/lambdalog/internal/jsonstr"
+)
+
+// entity is a subsegment the tracer opened (the handler's or a captured function's). It is an
+// OpenTelemetry span of its own, not the SDK's: the SDK's recording span costs more than
+// everything else an invocation does but sending, and a Lambda function pays it on every
+// invocation. As a trace.Span on the context it is the parent of the spans OpenTelemetry
+// instrumentation starts below it, and it accepts their API calls (attributes, events, status);
+// when it ends it goes to the tracer's processor with the SDK's spans, and an exporter other
+// than the X-Ray exporter gets it as an SDK ReadOnlySpan (otelSpan), its annotations and
+// metadata as attributes. It is also the invocation.Entity the logger finds on the context,
+// and it holds the context that carries it, so that opening one costs two allocations: itself
+// and the context value of the span.
+type entity struct {
+	embedded.Span // what the OpenTelemetry API adds to trace.Span is a compile error here
+
+	ctx    invocation.EntityContext
+	t      *Tracer
+	names  *spanNames
+	sc     trace.SpanContext
+	parent trace.SpanContext
+	kind   trace.SpanKind
+	start  time.Time // with the monotonic clock reading that the later times are measured with
+
+	mu          sync.Mutex
+	ended       bool
+	stop        time.Time
+	name        string // set by SetName; names.span otherwise
+	status      sdktrace.Status
+	annotations []attribute.KeyValue // valid keys and values, one per key
+	metadata    []metadatum
+	meta        []byte               // the metadata's values, JSON encoded when the entity ends
+	attrs       []attribute.KeyValue // set through the OpenTelemetry API, one per key
+	events      []sdktrace.Event
+	links       []sdktrace.Link
+	annBuf      [4]attribute.KeyValue
+	metaBuf     [2]metadatum
+	metaBytes   [64]byte
+}
+
+// metadatum is one metadata key. Until the entity ends its value is value; then it is
+// meta[from:to], and value is nil.
+type metadatum struct {
+	namespace, key string
+	value          any
+	from, to       int
+}
+
+// spanNames are the names of a captured function's (or a handler's) subsegment and metadata.
+type spanNames struct {
+	span, response, err string // "## name", "name response", "name error"
+	json                []byte // span as appendName writes it
+}
+
+func newSpanNames(name string) *spanNames {
+	n := &spanNames{span: "## " + name, response: name + " response", err: name + " error"}
+	n.json = appendName(nil, n.span)
+	return n
+}
+
+// maxNames bounds the tracer's cache of spanNames.
+const maxNames = 1024
+
+// namesFor returns the names for a captured function, made once per name.
+func (t *Tracer) namesFor(name string) *spanNames {
+	t.namesMu.RLock()
+	n := t.names[name]
+	t.namesMu.RUnlock()
+	if n != nil {
+		return n
+	}
+	n = newSpanNames(name)
+	t.namesMu.Lock()
+	if len(t.names) < maxNames {
+		t.names[name] = n
+	}
+	t.namesMu.Unlock()
+	return n
+}
+
+// start opens a subsegment named n of kind under parent, a sampled span context, and returns the
+// context carrying it. clock is the entity whose clock times it (its parent), or nil.
+func (t *Tracer) start(ctx context.Context, parent trace.SpanContext, clock *entity, n *spanNames, kind trace.SpanKind) (context.Context, *entity) {
+	e := &entity{t: t, names: n, parent: parent, kind: kind}
+	e.sc = trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: parent.TraceID(), SpanID: newSpanID(), TraceFlags: trace.FlagsSampled, TraceState: parent.TraceState(),
+	})
+	if clock != nil {
+		e.start = clock.now()
+	} else {
+		e.start = time.Now()
+	}
+	e.annotations, e.metadata, e.meta = e.annBuf[:0], e.metaBuf[:0], e.metaBytes[:0]
+	e.ctx = invocation.EntityContext{Context: trace.ContextWithSpan(ctx, e), Entity: e}
+	return &e.ctx, e
+}
+
+// now returns the time: e's start plus the time elapsed on the monotonic clock, one clock
+// reading instead of time.Now's two.
+func (e *entity) now() time.Time { return e.start.Add(time.Since(e.start)) }
+
+// entityFrom returns the innermost subsegment the tracer opened on ctx, or nil.
+func entityFrom(ctx context.Context) *entity {
+	e, _ := invocation.EntityFromContext(ctx).(*entity)
+	return e
+}
+
+// AppendEntityID appends the subsegment's id.
+func (e *entity) AppendEntityID(b []byte) []byte {
+	id := e.sc.SpanID()
+	return hex.AppendEncode(b, id[:])
+}
+
+// put records metadata on the subsegment, replacing an earlier value of the same key.
+func (e *entity) put(namespace, key string, value any) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ended {
+		return
+	}
+	for i, m := range e.metadata {
+		if m.namespace == namespace && m.key == key {
+			e.metadata[i].value = value
+			return
+		}
+	}
+	e.metadata = append(e.metadata, metadatum{namespace: namespace, key: key, value: value})
+}
+
+// End ends the subsegment (at the time of the option WithTimestamp, if given): its metadata
+// values are encoded now, and it goes to the tracer's processor. Later calls do nothing.
+func (e *entity) End(opts ...trace.SpanEndOption) {
+	end := e.now()
+	if len(opts) > 0 {
+		if c := trace.NewSpanEndConfig(opts...); !c.Timestamp().IsZero() {
+			end = c.Timestamp()
+		}
+	}
+	e.mu.Lock()
+	if e.ended {
+		e.mu.Unlock()
+		return
+	}
+	e.ended, e.stop = true, end
+	for i := range e.metadata {
+		m := &e.metadata[i]
+		m.from = len(e.meta)
+		e.meta = appendJSON(e.meta, m.value)
+		m.to, m.value = len(e.meta), nil
+	}
+	e.mu.Unlock()
+	e.t.proc.add(e)
+}
+
+// AddEvent records an event, as the SDK's span does.
+func (e *entity) AddEvent(name string, opts ...trace.EventOption) {
+	c := trace.NewEventConfig(opts...)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.ended {
+		e.events = append(e.events, sdktrace.Event{Name: name, Attributes: c.Attributes(), Time: c.Timestamp()})
+	}
+}
+
+// AddLink records a link, as the SDK's span does.
+func (e *entity) AddLink(link trace.Link) {
+	if !link.SpanContext.IsValid() && len(link.Attributes) == 0 && link.SpanContext.TraceState().Len() == 0 {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.ended {
+		e.links = append(e.links, sdktrace.Link{SpanContext: link.SpanContext, Attributes: link.Attributes})
+	}
+}
+
+// IsRecording reports whether the subsegment has not ended.
+func (e *entity) IsRecording() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return !e.ended
+}
+
+// RecordError records err as an exception event, as the SDK's span does: its type
+// (package.Name, or the type's text for an unnamed type), message and, with the option
+// WithStackTrace, the stack.
+func (e *entity) RecordError(err error, opts ...trace.EventOption) {
+	if err == nil {
+		return
+	}
+	opts = append(opts, trace.WithAttributes(
+		attribute.String(attrExceptionType, typeName(err)),
+		attribute.String(attrExceptionMsg, err.Error()),
+	))
+	if c := trace.NewEventConfig(opts...); c.StackTrace() {
+		opts = append(opts, trace.WithAttributes(attribute.String(attrExceptionStack, string(debug.Stack()))))
+	}
+	e.AddEvent(eventException, opts...)
+}
+
+// typeName names the type of v as the SDK's RecordError does.
+func typeName(v any) string {
+	t := reflect.TypeOf(v)
+	if t.PkgPath() == "" && t.Name() == "" {
+		return t.String()
+	}
+	return fmt.Sprintf("%s.%s", t.PkgPath(), t.Name())
+}
+
+// SpanContext returns the subsegment's span context.
+func (e *entity) SpanContext() trace.SpanContext { return e.sc }
+
+// SetStatus sets the status as the SDK's span does: Ok is final, Error keeps its description,
+// Unset changes nothing.
+func (e *entity) SetStatus(code codes.Code, description string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ended || e.status.Code > code {
+		return
+	}
+	e.status = sdktrace.Status{Code: code}
+	if code == codes.Error {
+		e.status.Description = description
+	}
+}
+
+// SetName renames the subsegment.
+func (e *entity) SetName(name string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.ended {
+		e.name = name
+	}
+}
+
+// SetAttributes sets attributes, replacing those of the same keys; invalid ones are dropped.
+// They go in the document as the SDK's spans' attributes do (package documentation).
+func (e *entity) SetAttributes(kvs ...attribute.KeyValue) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ended {
+		return
+	}
+	for _, kv := range kvs {
+		if !kv.Valid() {
+			continue
+		}
+		if i := slices.IndexFunc(e.attrs, func(a attribute.KeyValue) bool { return a.Key == kv.Key }); i >= 0 {
+			e.attrs[i] = kv
+		} else {
+			e.attrs = append(e.attrs, kv)
+		}
+	}
+}
+
+// TracerProvider returns the provider of the tracer's OpenTelemetry spans.
+func (e *entity) TracerProvider() trace.TracerProvider { return e.t.provider }
+
+// The methods the encoder reads an ended entity with, as it reads the SDK's spans (span).
+
+func (e *entity) Name() string {
+	if e.name != "" {
+		return e.name
+	}
+	return e.names.span
+}
+func (e *entity) Parent() trace.SpanContext        { return e.parent }
+func (e *entity) SpanKind() trace.SpanKind         { return e.kind }
+func (e *entity) StartTime() time.Time             { return e.start }
+func (e *entity) EndTime() time.Time               { return e.stop }
+func (e *entity) Attributes() []attribute.KeyValue { return e.attrs }
+func (e *entity) Events() []sdktrace.Event         { return e.events }
+func (e *entity) Status() sdktrace.Status          { return e.status }
+
+// hasNamespace reports whether the entity has metadata in namespace ns.
+func (e *entity) hasNamespace(ns string) bool {
+	return slices.ContainsFunc(e.metadata, func(m metadatum) bool { return m.namespace == ns })
+}
+
+// appendNamespaces appends "namespace":{...} for each namespace of the metadata but default,
+// comma separated, after a comma if sep.
+func (e *entity) appendNamespaces(b []byte, sep bool) []byte {
+	for i, m := range e.metadata {
+		if m.namespace == defaultMetadataName || slices.ContainsFunc(e.metadata[:i], func(o metadatum) bool { return o.namespace == m.namespace }) {
+			continue
+		}
+		if sep {
+			b = append(b, ',')
+		}
+		sep = true
+		b = jsonstr.Append(b, m.namespace)
+		b = append(b, ':', '{')
+		b = e.appendMembers(b, m.namespace, false)
+		b = append(b, '}')
+	}
+	return b
+}
+
+// appendMembers appends the "key":value members of namespace ns, after a comma if sep.
+func (e *entity) appendMembers(b []byte, ns string, sep bool) []byte {
+	for _, m := range e.metadata {
+		if m.namespace != ns {
+			continue
+		}
+		if sep {
+			b = append(b, ',')
+		}
+		sep = true
+		b = jsonstr.Append(b, m.key)
+		b = append(b, ':')
+		b = append(b, e.meta[m.from:m.to]...)
+	}
+	return b
+}
+
+// otelSpan returns the ended entity as the SDK's spans are exported: the annotations are
+// attributes named in the attribute aws.xray.annotations, each metadata namespace a JSON object
+// in the attribute aws.xray.metadata.<namespace>, as the OpenTelemetry collector's X-Ray exporter
+// reads them.
+func (e *entity) otelSpan() sdktrace.ReadOnlySpan {
+	attrs := make([]attribute.KeyValue, 0, len(e.attrs)+len(e.annotations)+len(e.metadata)+1)
+	for _, kv := range e.attrs {
+		ns, isMeta := strings.CutPrefix(string(kv.Key), attrMetadataPrefix)
+		if !slices.ContainsFunc(e.annotations, func(a attribute.KeyValue) bool { return a.Key == kv.Key }) &&
+			kv.Key != attrAnnotations && !(isMeta && e.hasNamespace(ns)) {
+			attrs = append(attrs, kv)
+		}
+	}
+	attrs = append(attrs, e.annotations...)
+	if len(e.annotations) > 0 {
+		keys := make([]string, len(e.annotations))
+		for i, kv := range e.annotations {
+			keys[i] = string(kv.Key)
+		}
+		attrs = append(attrs, attribute.StringSlice(attrAnnotations, keys))
+	}
+	for i, m := range e.metadata {
+		if slices.ContainsFunc(e.metadata[:i], func(o metadatum) bool { return o.namespace == m.namespace }) {
+			continue
+		}
+		obj := append(e.appendMembers([]byte{'{'}, m.namespace, false), '}')
+		attrs = append(attrs, attribute.String(attrMetadataPrefix+m.namespace, string(obj)))
+	}
+	return tracetest.SpanStub{
+		Name: e.Name(), SpanContext: e.sc, Parent: e.parent, SpanKind: e.kind,
+		StartTime: e.start, EndTime: e.stop, Attributes: attrs, Events: e.events, Links: e.links, Status: e.status,
+		Resource: e.t.resource, InstrumentationScope: instrumentation.Scope{Name: instrumentationName},
+	}.Snapshot()
+}
