@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,7 +44,7 @@ func runTail(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.BoolVar(&f.follow, "follow", false, "keep printing new events until interrupted (Ctrl-C)")
 	fs.StringVar(&f.filter, "filter", "", "CloudWatch Logs filter `pattern`, such as ERROR or '{ $.level = \"ERROR\" }'")
 	fs.DurationVar(&f.since, "since", 10*time.Minute, "print the events of this long before now")
-	fs.StringVar(&f.format, "format", "pretty", "`format`: pretty (Powertools JSON as one readable line), short (time and message) or json (one object per event)")
+	fs.StringVar(&f.format, "format", "pretty", "`format`: pretty (Powertools JSON and EMF as one readable line), short (time and message) or json (one object per event)")
 	fs.DurationVar(&f.every, "interval", 500*time.Millisecond, "with --follow, how often to ask for new events")
 	fs.DurationVar(&f.lateness, "lateness", 10*time.Second, "with --follow, how late (by its timestamp) an event may arrive and still be printed")
 	groups, err := parseInterspersed(fs, args)
@@ -242,14 +243,18 @@ var contextKeys = map[string]bool{
 	"xray_trace_id": true, "xray_segment_id": true, "sampling_rate": true,
 }
 
-// pretty renders a message: Powertools JSON as "LEVEL function message key=value ...",
+// pretty renders a message: Powertools JSON as "LEVEL function message key=value ...", EMF as its metrics,
 // Lambda's platform lines dimmed, REPORT summarised, anything else as is.
 func (p *tailPrinter) pretty(msg string) string {
 	switch {
 	case strings.HasPrefix(msg, "REPORT RequestId: "):
 		return p.style(summariseReport(msg), styleDim)
+	case strings.HasPrefix(msg, "INIT_START "):
+		// The runtime version ARN says nothing locally and overflows the line.
+		line, _, _ := strings.Cut(msg, "\tRuntime Version ARN: ")
+		return p.style(line, styleDim)
 	case strings.HasPrefix(msg, "START RequestId: "), strings.HasPrefix(msg, "END RequestId: "),
-		strings.HasPrefix(msg, "INIT_START "), strings.HasPrefix(msg, "INIT_REPORT "):
+		strings.HasPrefix(msg, "INIT_REPORT "):
 		return p.style(msg, styleDim)
 	}
 	if !strings.HasPrefix(msg, "{") {
@@ -264,6 +269,9 @@ func (p *tailPrinter) pretty(msg string) string {
 	level, _ := m["level"].(string)
 	text, _ := m["message"].(string)
 	if level == "" && text == "" {
+		if emf, ok := p.metrics(m); ok {
+			return emf
+		}
 		return msg
 	}
 	var b strings.Builder
@@ -286,6 +294,62 @@ func (p *tailPrinter) pretty(msg string) string {
 		b.WriteString(" " + p.style(k+"=", styleDim) + fieldText(m[k]))
 	}
 	return b.String()
+}
+
+// metrics renders an Embedded Metric Format record as
+// "METRICS namespace Name=value unit ... · dimension=value ...".
+func (p *tailPrinter) metrics(m map[string]any) (string, bool) {
+	meta, _ := m["_aws"].(map[string]any)
+	directives, _ := meta["CloudWatchMetrics"].([]any)
+	if len(directives) == 0 {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteString(p.style("METRICS", styleMag))
+	dims := map[string]bool{}
+	for _, d := range directives {
+		d, _ := d.(map[string]any)
+		ns, _ := d["Namespace"].(string)
+		b.WriteString(" " + p.style(ns, styleCyan))
+		metrics, _ := d["Metrics"].([]any)
+		for _, md := range metrics {
+			md, _ := md.(map[string]any)
+			name, _ := md["Name"].(string)
+			b.WriteString(" " + p.style(name+"=", styleBold) + emfValue(m[name]))
+			if unit, _ := md["Unit"].(string); unit != "" && unit != "None" {
+				b.WriteString(" " + unit)
+			}
+		}
+		sets, _ := d["Dimensions"].([]any)
+		for _, set := range sets {
+			set, _ := set.([]any)
+			for _, k := range set {
+				if k, ok := k.(string); ok {
+					dims[k] = true
+				}
+			}
+		}
+	}
+	if len(dims) > 0 {
+		b.WriteString(" " + p.style("·", styleDim))
+		for _, k := range slices.Sorted(maps.Keys(dims)) {
+			b.WriteString(" " + p.style(k+"=", styleDim) + fieldText(m[k]))
+		}
+	}
+	return b.String(), true
+}
+
+// emfValue writes a metric's value or values ([1,2] as 1,2).
+func emfValue(v any) string {
+	vs, ok := v.([]any)
+	if !ok {
+		return fieldText(v)
+	}
+	parts := make([]string, len(vs))
+	for i, x := range vs {
+		parts[i] = fieldText(x)
+	}
+	return strings.Join(parts, ",")
 }
 
 func levelStyle(level string) string {

@@ -22,7 +22,8 @@ import (
 
 // TestTailPrettyGolden pins the pretty format without colour: Powertools
 // JSON as one line (level, function, message, then the keys that are not
-// the invocation's context), platform lines as they are, REPORT summarised.
+// the invocation's context), EMF records as their metrics, platform lines as
+// they are but INIT_START without its runtime ARN, REPORT summarised.
 func TestTailPrettyGolden(t *testing.T) {
 	t.Setenv("NO_COLOR", "1")
 	at := time.Date(2026, 12, 1, 9, 30, 15, 123e6, time.Local)
@@ -31,9 +32,11 @@ func TestTailPrettyGolden(t *testing.T) {
 			Message: aws.String(msg), LogStreamName: aws.String("2026/12/01/[$LATEST]abc"), EventId: aws.String(fmt.Sprint(ms))}}
 	}
 	events := []tailEvent{
+		ev("/aws/lambda/hello", "INIT_START Runtime Version: provided:al2023.v100\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:0000\n", -1),
 		ev("/aws/lambda/hello", "START RequestId: 8f5a Version: $LATEST", 0),
 		ev("/aws/lambda/hello", `{"level":"INFO","location":"hello/main.go:68","message":"greeting","timestamp":"2026-12-01T09:30:15.124Z","service":"hello","cold_start":true,"function_name":"hello","function_memory_size":128,"function_arn":"arn:aws:lambda:us-east-1:123456789012:function:hello","function_request_id":"8f5a","name":"ana","xray_trace_id":"1-6b0f-ab"}`, 1),
 		ev("/aws/lambda/hello", `{"level":"ERROR","message":"payment failed","function_name":"hello","order":{"id":7,"total":12.5},"reason":"card declined"}`, 2),
+		ev("/aws/lambda/hello", `{"_aws":{"Timestamp":1796174842414,"CloudWatchMetrics":[{"Namespace":"hello","Dimensions":[["function_name","service"]],"Metrics":[{"Name":"ColdStart","Unit":"Count"},{"Name":"Latency","Unit":"Milliseconds"}]}]},"function_name":"hello","service":"hello","ColdStart":[1],"Latency":[12.5,3]}`, 2),
 		ev("/aws/lambda/hello", "plain text from fmt.Println", 3),
 		ev("/aws/lambda/hello", "END RequestId: 8f5a", 4),
 		ev("/aws/lambda/hello", "REPORT RequestId: 8f5a\tDuration: 38.66 ms\tBilled Duration: 39 ms\tMemory Size: 128 MB\tMax Memory Used: 54 MB\tInit Duration: 203.69 ms\t", 5),
@@ -45,9 +48,11 @@ func TestTailPrettyGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := `09:30:15.123 START RequestId: 8f5a Version: $LATEST
+	want := `09:30:15.122 INIT_START Runtime Version: provided:al2023.v100
+09:30:15.123 START RequestId: 8f5a Version: $LATEST
 09:30:15.124 INFO  hello cold greeting name=ana
 09:30:15.125 ERROR hello payment failed order={"id":7,"total":12.5} reason="card declined"
+09:30:15.125 METRICS hello ColdStart=1 Count Latency=12.5,3 Milliseconds · function_name=hello service=hello
 09:30:15.126 plain text from fmt.Println
 09:30:15.127 END RequestId: 8f5a
 09:30:15.128 REPORT 38.66 ms (billed 39 ms) · 54/128 MB · init 203.69 ms · 8f5a
