@@ -4,10 +4,13 @@ import (
 	"cmp"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -79,23 +82,42 @@ func splitPath(p string) []string {
 	return strings.Split(p, "/")
 }
 
-// APIGateway returns an API Gateway front for the functions' Api (REST,
-// payload format 1.0) and HttpApi (payload format 2.0) routes, like
-// `sam local start-api`.
-func (e *Emulator) APIGateway() http.Handler {
-	var routes []*apiRoute
-	rest := false
-	for _, fn := range e.Functions() {
+// gatewayRoutes are the routes of the API Gateway front.
+type gatewayRoutes struct {
+	routes []*apiRoute
+	rest   bool // some route is a REST API's
+}
+
+func newGatewayRoutes(fns []Function) *gatewayRoutes {
+	g := &gatewayRoutes{}
+	for _, fn := range fns {
 		for _, r := range fn.Routes {
-			routes = append(routes, &apiRoute{Route: r, function: fn.Name, segs: splitPath(r.Path)})
-			rest = rest || r.Kind == "Api"
+			g.routes = append(g.routes, &apiRoute{Route: r, function: fn.Name, segs: splitPath(r.Path)})
+			g.rest = g.rest || r.Kind == "Api"
 		}
 	}
+	return g
+}
+
+// APIGateway returns an API Gateway front for the functions' Api (REST,
+// payload format 1.0) and HttpApi (payload format 2.0) routes, like
+// `sam local start-api`. It follows the functions as they are added,
+// replaced and removed.
+//
+// Its answers are API Gateway's, and the reasons for its errors are told
+// to Options.Messages: a request that matches no route gets API Gateway's
+// 403 "Missing Authentication Token" (404 "Not Found" when only HTTP APIs
+// exist) and the routes that exist are listed; a function that fails, or
+// whose response is not a proxy integration response, gets 502 "Internal
+// server error" (500 "Internal Server Error" from an HTTP API) and what was
+// wrong is told, with the function's name and the invocation's request id.
+func (e *Emulator) APIGateway() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		g := e.gateway.Load()
 		p := newGatewayPath(req)
 		var best *apiRoute
 		var params map[string]string
-		for _, r := range routes {
+		for _, r := range g.routes {
 			segs, vals := p.restSegs, p.restVals
 			if r.Kind != "Api" {
 				segs, vals = p.httpSegs, p.httpSegs
@@ -105,10 +127,12 @@ func (e *Emulator) APIGateway() http.Handler {
 			}
 		}
 		switch {
-		case best == nil && rest:
+		case best == nil && g.rest:
 			gatewayError(w, http.StatusForbidden, "Missing Authentication Token")
+			e.noRoute(req, g, `403 {"message":"Missing Authentication Token"}`)
 		case best == nil:
 			gatewayError(w, http.StatusNotFound, "Not Found")
+			e.noRoute(req, g, `404 {"message":"Not Found"}`)
 		case best.Kind == "Api":
 			e.serveREST(w, req, best, p.raw, params)
 		case p.httpErr != nil:
@@ -215,14 +239,23 @@ func (e *Emulator) serveREST(w http.ResponseWriter, req *http.Request, r *apiRou
 			RequestTime: now.UTC().Format("02/Jan/2006:15:04:05 -0700"), RequestTimeEpoch: now.UnixMilli(), Path: path,
 		},
 	}
-	out, ok := e.invokeFromGateway(req, r.function, ev)
+	call := e.invokeFromGateway(req, r.function, ev)
 	var resp events.APIGatewayProxyResponse
-	if !ok || json.Unmarshal(out, &resp) != nil || resp.StatusCode == 0 {
-		gatewayError(w, http.StatusBadGateway, "Internal server error")
+	if call.failed() {
+		call.fail(w, http.StatusBadGateway, "Internal server error", call.why)
+		return
+	}
+	if err := json.Unmarshal(call.out.Payload, &resp); err != nil || resp.StatusCode == 0 {
+		call.fail(w, http.StatusBadGateway, "Internal server error", malformed(call.out.Payload, err))
+		return
+	}
+	answer, err := responseBody(resp.Body, resp.IsBase64Encoded)
+	if err != nil {
+		call.fail(w, http.StatusBadGateway, "Internal server error", err.Error())
 		return
 	}
 	writeHeaders(w, resp.Headers, resp.MultiValueHeaders)
-	writeBody(w, resp.StatusCode, resp.Body, resp.IsBase64Encoded)
+	writeBody(w, resp.StatusCode, answer)
 }
 
 func (e *Emulator) serveHTTPAPI(w http.ResponseWriter, req *http.Request, r *apiRoute, path string, params map[string]string) {
@@ -264,43 +297,144 @@ func (e *Emulator) serveHTTPAPI(w http.ResponseWriter, req *http.Request, r *api
 			},
 		},
 	}
-	out, ok := e.invokeFromGateway(req, r.function, ev)
-	if !ok {
-		gatewayError(w, http.StatusInternalServerError, "Internal Server Error")
+	call := e.invokeFromGateway(req, r.function, ev)
+	if call.failed() {
+		call.fail(w, http.StatusInternalServerError, "Internal Server Error", call.why)
 		return
 	}
+	out := call.out.Payload
 	var resp events.APIGatewayV2HTTPResponse
 	var probe map[string]json.RawMessage
 	if json.Unmarshal(out, &probe) != nil || probe["statusCode"] == nil {
 		// Payload 2.0 infers the response from a non-proxy result.
 		w.Header().Set("Content-Type", "application/json")
-		writeBody(w, http.StatusOK, string(out), false)
+		writeBody(w, http.StatusOK, out)
 		return
 	}
-	if json.Unmarshal(out, &resp) != nil {
-		gatewayError(w, http.StatusInternalServerError, "Internal Server Error")
+	if err := json.Unmarshal(out, &resp); err != nil {
+		call.fail(w, http.StatusInternalServerError, "Internal Server Error", malformed(out, err))
+		return
+	}
+	answer, err := responseBody(resp.Body, resp.IsBase64Encoded)
+	if err != nil {
+		call.fail(w, http.StatusInternalServerError, "Internal Server Error", err.Error())
 		return
 	}
 	writeHeaders(w, resp.Headers, resp.MultiValueHeaders)
 	for _, c := range resp.Cookies {
 		w.Header().Add("Set-Cookie", c)
 	}
-	writeBody(w, resp.StatusCode, resp.Body, resp.IsBase64Encoded)
+	writeBody(w, resp.StatusCode, answer)
 }
 
-// invokeFromGateway invokes a function with an API Gateway event; ok is
-// false when the function failed.
-func (e *Emulator) invokeFromGateway(req *http.Request, name string, ev any) ([]byte, bool) {
+// gatewayCall is one invocation of a function by the API Gateway front.
+type gatewayCall struct {
+	e        *Emulator
+	req      *http.Request
+	function string
+	out      *InvokeOutput // nil when the invocation could not be made
+	why      string        // why it failed, when it did
+}
+
+func (c *gatewayCall) failed() bool { return c.why != "" }
+
+// fail answers the client as API Gateway does (status and message) and
+// tells the terminal why.
+func (c *gatewayCall) fail(w http.ResponseWriter, status int, msg, why string) {
+	gatewayError(w, status, msg)
+	id := ""
+	if c.out != nil {
+		id = " (request id " + c.out.RequestID + ")"
+	}
+	c.e.note("API Gateway answered %s %s with %d {\"message\":%q}: function %s%s %s",
+		c.req.Method, c.req.URL.RequestURI(), status, msg, c.function, id, why)
+}
+
+// invokeFromGateway invokes a function with an API Gateway event. The
+// call has failed when the invocation could not be made or the function
+// returned an error.
+func (e *Emulator) invokeFromGateway(req *http.Request, name string, ev any) *gatewayCall {
+	c := &gatewayCall{e: e, req: req, function: name}
 	payload, err := json.Marshal(ev)
 	if err != nil {
-		return nil, false
+		c.why = "could not be sent the event: " + err.Error()
+		return c
 	}
-	out, err := e.Invoke(req.Context(), name, InvokeInput{Payload: payload, TraceID: req.Header.Get("X-Amzn-Trace-Id")})
-	if out == nil {
-		e.opts.Logger.Error("lambdaemu: API Gateway invoke", "function", name, "err", err)
-		return nil, false
+	c.out, err = e.Invoke(req.Context(), name, InvokeInput{Payload: payload, TraceID: req.Header.Get("X-Amzn-Trace-Id")})
+	switch {
+	case c.out == nil:
+		c.why = "could not be invoked: " + err.Error()
+	case c.out.ErrorType != "":
+		var doc struct{ ErrorType, ErrorMessage string }
+		_ = json.Unmarshal(c.out.Payload, &doc)
+		c.why = "failed with " + c.out.ErrorType
+		if doc.ErrorMessage != "" {
+			c.why += ": " + doc.ErrorMessage
+		}
 	}
-	return out.Payload, out.ErrorType == ""
+	return c
+}
+
+// malformed says why a function's response is not a proxy integration
+// response; err is json.Unmarshal's error, nil when the statusCode is
+// missing.
+func malformed(payload []byte, err error) string {
+	const want = `; API Gateway wants {"statusCode": 200, "headers": {...}, "body": "..."}`
+	shown := string(payload)
+	if len(shown) > 200 {
+		shown = shown[:200] + "..."
+	}
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &te) && te.Field != "":
+		return fmt.Sprintf("returned a response whose %s is a JSON %s, not %s%s", te.Field, te.Value, jsonKind(te.Type), want)
+	case err != nil:
+		return fmt.Sprintf("returned %s, which is not a JSON object%s", shown, want)
+	}
+	return fmt.Sprintf("returned a response without a statusCode: %s%s", shown, want)
+}
+
+// jsonKind names the JSON value that decodes into t.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return "a number"
+}
+
+// responseBody returns a proxy response's body, decoded when it is base64.
+func responseBody(body string, b64 bool) ([]byte, error) {
+	if !b64 {
+		return []byte(body), nil
+	}
+	b, err := base64.StdEncoding.DecodeString(body)
+	if err != nil {
+		return nil, fmt.Errorf("returned isBase64Encoded true with a body that is not base64 (%v)", err)
+	}
+	return b, nil
+}
+
+// noRoute tells the terminal that a request matched no route, and which
+// routes exist.
+func (e *Emulator) noRoute(req *http.Request, g *gatewayRoutes, answer string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "API Gateway has no route for %s %s, so it answered %s, as API Gateway does. ", req.Method, req.URL.Path, answer)
+	if len(g.routes) == 0 {
+		b.WriteString("No function has an Api or HttpApi event.")
+	} else {
+		b.WriteString("The routes are:")
+		for _, r := range g.routes {
+			fmt.Fprintf(&b, "\nlambdalog:   %s %s %s (function %s)", r.Kind, r.Method, r.Path, r.function)
+		}
+	}
+	e.note("%s", b.String())
 }
 
 // writeHeaders copies a proxy response's headers.
@@ -315,16 +449,7 @@ func writeHeaders(w http.ResponseWriter, single map[string]string, multi map[str
 	}
 }
 
-func writeBody(w http.ResponseWriter, status int, body string, b64 bool) {
-	b := []byte(body)
-	if b64 {
-		d, err := base64.StdEncoding.DecodeString(body)
-		if err != nil {
-			gatewayError(w, http.StatusBadGateway, "Internal server error")
-			return
-		}
-		b = d
-	}
+func writeBody(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)

@@ -22,8 +22,19 @@ type Options struct {
 	AccountID string
 	// Sink stores the functions' log events. Required.
 	Sink LogSink
-	// Echo, when set, receives every log line as it is produced.
+	// Echo, when set, receives every log line as it is produced. When more
+	// than one function is registered each line starts with its function's
+	// name (echo.go).
 	Echo io.Writer
+	// EchoColor colours those names (for a terminal).
+	EchoColor bool
+	// Messages, when set, receives what the developer at the terminal
+	// should know, a line each starting "lambdalog: ": why the API Gateway
+	// front answered an error, the routes when a request matched none,
+	// schedules firing.
+	Messages io.Writer
+	// Clock drives schedules; the system clock by default.
+	Clock Clock
 	// IdleTimeout is how long an unused environment stays warm; 5 minutes
 	// by default.
 	IdleTimeout time.Duration
@@ -43,18 +54,26 @@ type Options struct {
 type Emulator struct {
 	opts   Options
 	echoMu sync.Mutex
+	// prefixes are the names that start echoed lines, by function; empty
+	// while one function runs. Guarded by echoMu.
+	prefixes map[string]string
 
-	mu     sync.Mutex
-	pools  map[string]*pool
-	closed bool // no new asynchronous invocations
-	halted bool // no new invocations at all
-	async  sync.WaitGroup
-	stop   chan struct{}
-	reaped chan struct{}
+	mu    sync.Mutex
+	pools map[string]*pool
+	// retired are busy environments of a function since replaced or
+	// removed: they finish their invocation and stop.
+	retired map[*environment]bool
+	closed  bool // no new asynchronous invocations
+	halted  bool // no new invocations at all
+	async   sync.WaitGroup
+	stop    chan struct{}
+	reaped  chan struct{}
 
-	history  history        // recent invocations, for Invocations
-	traces   sync.WaitGroup // segments being stored
-	endpoint atomic.Pointer[string]
+	history   history        // recent invocations, for Invocations
+	traces    sync.WaitGroup // segments being stored
+	schedules sync.WaitGroup // runSchedule goroutines
+	endpoint  atomic.Pointer[string]
+	gateway   atomic.Pointer[gatewayRoutes] // the API Gateway front's routes
 }
 
 // pool holds one function's execution environments.
@@ -62,6 +81,8 @@ type pool struct {
 	fn   Function
 	idle []*environment // most recently used last
 	busy map[*environment]bool
+	// stopSchedules ends the function's runSchedule goroutines.
+	stopSchedules chan struct{}
 }
 
 // New returns an Emulator with no functions. Close it to stop every
@@ -82,25 +103,118 @@ func New(opts Options) (*Emulator, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	e := &Emulator{opts: opts, pools: map[string]*pool{}, stop: make(chan struct{}), reaped: make(chan struct{})}
+	if opts.Clock == nil {
+		opts.Clock = systemClock{}
+	}
+	e := &Emulator{opts: opts, pools: map[string]*pool{}, retired: map[*environment]bool{}, stop: make(chan struct{}), reaped: make(chan struct{})}
+	e.gateway.Store(&gatewayRoutes{})
 	go e.reap()
 	return e, nil
 }
 
-// AddFunction registers a function. Its environments start on demand.
+// AddFunction registers a function. Its environments start on demand; its
+// enabled schedules start counting now.
 func (e *Emulator) AddFunction(fn Function) error {
+	return e.setFunction(fn, false)
+}
+
+// ReplaceFunction replaces the configuration (and so the executable) of a
+// registered function: new invocations start new environments with it,
+// idle environments are stopped, and busy ones finish their invocation and
+// then stop. Schedules that did not change keep their timing.
+func (e *Emulator) ReplaceFunction(fn Function) error {
+	return e.setFunction(fn, true)
+}
+
+func (e *Emulator) setFunction(fn Function, replace bool) error {
 	fn.Env = maps.Clone(fn.Env)
 	fn.Command = slices.Clone(fn.Command)
+	fn.Routes = slices.Clone(fn.Routes)
+	fn.Schedules = slices.Clone(fn.Schedules)
 	if err := fn.normalize(); err != nil {
 		return err
 	}
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	if _, ok := e.pools[fn.Name]; ok {
+	old, ok := e.pools[fn.Name]
+	switch {
+	case e.closed:
+		e.mu.Unlock()
+		return fmt.Errorf("lambdaemu: emulator closed")
+	case ok && !replace:
+		e.mu.Unlock()
 		return fmt.Errorf("function %s is defined twice", fn.Name)
+	case !ok && replace:
+		e.mu.Unlock()
+		return fmt.Errorf("%w: %s", errUnknownFunction, fn.Name)
 	}
-	e.pools[fn.Name] = &pool{fn: fn, busy: map[*environment]bool{}}
+	p := &pool{fn: fn, busy: map[*environment]bool{}}
+	var idle []*environment
+	if ok && slices.Equal(old.fn.Schedules, fn.Schedules) {
+		p.stopSchedules = old.stopSchedules
+	} else {
+		if ok {
+			close(old.stopSchedules)
+		}
+		p.stopSchedules = make(chan struct{})
+		e.startSchedules(fn, p.stopSchedules)
+	}
+	if ok {
+		idle = e.retire(old)
+	}
+	e.pools[fn.Name] = p
+	e.mu.Unlock()
+	stopAll(idle)
+	e.functionsChanged()
 	return nil
+}
+
+// RemoveFunction unregisters a function: its schedules stop, idle
+// environments are stopped, and busy ones finish their invocation and
+// then stop.
+func (e *Emulator) RemoveFunction(name string) error {
+	e.mu.Lock()
+	p, ok := e.pools[name]
+	if !ok {
+		e.mu.Unlock()
+		return fmt.Errorf("%w: %s", errUnknownFunction, name)
+	}
+	close(p.stopSchedules)
+	delete(e.pools, name)
+	idle := e.retire(p)
+	e.mu.Unlock()
+	stopAll(idle)
+	e.functionsChanged()
+	return nil
+}
+
+// retire marks a replaced pool's busy environments to stop when their
+// invocation ends, and returns its idle ones, to stop. e.mu is held.
+func (e *Emulator) retire(p *pool) []*environment {
+	for env := range p.busy {
+		e.retired[env] = true
+	}
+	idle := p.idle
+	p.idle, p.busy = nil, nil
+	return idle
+}
+
+// startSchedules starts a goroutine for each enabled schedule of fn. e.mu
+// is held.
+func (e *Emulator) startSchedules(fn Function, stop chan struct{}) {
+	for _, s := range fn.Schedules {
+		if !s.Disabled {
+			e.schedules.Add(1)
+			go e.runSchedule(fn.Name, s, stop)
+		}
+	}
+}
+
+// functionsChanged updates what depends on the set of functions: the API
+// Gateway front's routes and the names that start echoed lines.
+func (e *Emulator) functionsChanged() {
+	fns := e.Functions()
+	e.gateway.Store(newGatewayRoutes(fns))
+	e.setPrefixes(fns)
 }
 
 // Functions returns the registered functions, sorted by name.
@@ -262,7 +376,11 @@ func (e *Emulator) acquire(name string) (*environment, error) {
 		env.stop()
 		return nil, fmt.Errorf("lambdaemu: emulator closed")
 	}
-	p.busy[env] = true
+	if e.pools[name] == p {
+		p.busy[env] = true
+	} else { // replaced or removed while this one started: use it once
+		e.retired[env] = true
+	}
 	e.mu.Unlock()
 	return env, nil
 }
@@ -276,6 +394,12 @@ func stopAll(envs []*environment) {
 func (e *Emulator) release(name string, env *environment, healthy bool) {
 	e.mu.Lock()
 	p := e.pools[name]
+	if e.retired[env] || p == nil {
+		delete(e.retired, env)
+		e.mu.Unlock()
+		env.stop()
+		return
+	}
 	delete(p.busy, env)
 	if healthy && !e.halted {
 		p.idle = append(p.idle, env)
@@ -347,7 +471,11 @@ func (e *Emulator) Close() error {
 		return nil
 	}
 	e.closed = true
+	for _, p := range e.pools {
+		close(p.stopSchedules)
+	}
 	e.mu.Unlock()
+	e.schedules.Wait()
 	e.async.Wait()
 	close(e.stop)
 	<-e.reaped
@@ -360,6 +488,9 @@ func (e *Emulator) Close() error {
 		for env := range p.busy {
 			all = append(all, env)
 		}
+	}
+	for env := range e.retired {
+		all = append(all, env)
 	}
 	e.mu.Unlock()
 	stopAll(all)

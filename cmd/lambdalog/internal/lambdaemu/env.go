@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -224,23 +225,46 @@ const (
 // X-Ray. Other services keep their AWS endpoints.
 var endpointEnv = []string{"AWS_ENDPOINT_URL_LAMBDA", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "AWS_ENDPOINT_URL_CLOUDWATCH", "AWS_ENDPOINT_URL_XRAY"}
 
+// hostEnv are the variables of lambdalog's own environment that functions
+// get: PATH, the caller's AWS credentials, and what an SDK needs to find a
+// profile (and SSO) as it does on the host.
+var hostEnv = []string{"PATH", "HOME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+	"AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"}
+
+// hasSharedCredentials reports whether an SDK given env can find
+// credentials in a profile: AWS_PROFILE is set, or the shared credentials
+// file exists.
+func hasSharedCredentials(env map[string]string) bool {
+	if env["AWS_PROFILE"] != "" {
+		return true
+	}
+	file := env["AWS_SHARED_CREDENTIALS_FILE"]
+	if file == "" && env["HOME"] != "" {
+		file = filepath.Join(env["HOME"], ".aws", "credentials")
+	}
+	st, err := os.Stat(file)
+	return err == nil && st.Mode().IsRegular()
+}
+
 // environ returns the variables Lambda sets for a runtime process.
 func (e *environment) environ() []string {
 	fn := e.fn
 	env := map[string]string{}
-	// A function may need a PATH and the caller's AWS credentials, as on
-	// Lambda where the execution role's credentials are provided; without
-	// any, placeholders that the local APIs accept (they verify no
-	// signature), so that SDK clients can sign their requests.
-	for _, k := range []string{"PATH", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} {
-		if v, ok := os.LookupEnv(k); ok {
+	// A function may need a PATH and the caller's AWS credentials (keys,
+	// or a profile its SDK resolves as the host's does), as on Lambda where
+	// the execution role's credentials are provided; without any,
+	// placeholders that the local APIs accept (they verify no signature),
+	// so that SDK clients can sign their requests. Lambda's own variables
+	// (reserved, below) win over the host's.
+	for _, k := range hostEnv {
+		if v := os.Getenv(k); v != "" {
 			env[k] = v
 		}
 	}
 	if env["PATH"] == "" {
 		env["PATH"] = "/usr/local/bin:/usr/bin/:/bin:/opt/bin"
 	}
-	if env["AWS_ACCESS_KEY_ID"] == "" {
+	if env["AWS_ACCESS_KEY_ID"] == "" && !hasSharedCredentials(env) {
 		env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = placeholderKeyID, placeholderSecret
 		delete(env, "AWS_SESSION_TOKEN")
 	}
@@ -324,11 +348,7 @@ func (e *environment) emit(t time.Time, msg string) {
 			e.tail.WriteByte('\n')
 		}
 	}
-	if w := e.emu.opts.Echo; w != nil {
-		e.emu.echoMu.Lock()
-		fmt.Fprintln(w, strings.TrimSuffix(msg, "\n"))
-		e.emu.echoMu.Unlock()
-	}
+	e.emu.echo(e.fn.Name, msg)
 }
 
 // flush writes pending events to the sink.

@@ -132,6 +132,9 @@ func checkInvocation(t *testing.T, msgs []string, id string, cold bool, lines ..
 // credentials when lambdalog has none, as Lambda always provides some.
 func TestEndpointAndCredentials(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "")
+	t.Setenv("HOME", t.TempDir()) // no ~/.aws/credentials
 	t.Setenv("AWS_SESSION_TOKEN", "leftover")
 	fn := behave(t, "fn")
 	fn.Env = map[string]string{"AWS_ENDPOINT_URL_XRAY": "http://elsewhere:1"}

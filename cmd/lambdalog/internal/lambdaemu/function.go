@@ -43,6 +43,8 @@ type Function struct {
 	Tracing bool
 	// Routes are the API Gateway events that invoke the function.
 	Routes []Route
+	// Schedules are the Schedule and ScheduleV2 events that invoke it.
+	Schedules []Schedule
 }
 
 // Route is one API Gateway event source of a function.
@@ -121,6 +123,11 @@ func (f *Function) normalize() error {
 		}
 		if !strings.HasPrefix(r.Path, "/") {
 			return fmt.Errorf("function %s: route path %q must start with /", f.Name, r.Path)
+		}
+	}
+	for _, s := range f.Schedules {
+		if err := s.validate(); err != nil {
+			return fmt.Errorf("function %s: event %s: %w", f.Name, s.Event, err)
 		}
 	}
 	return nil

@@ -36,9 +36,12 @@ func (invokeAPI) Spec() awsapi.Spec {
 	return awsapi.Spec{Name: "Lambda Invoke", SigningName: "lambda", MaxBody: maxSyncPayload}
 }
 
-// Match implements awsapi.API: every request under /2015-03-31/functions.
+// Match implements awsapi.API: every request under /2015-03-31/functions,
+// and any other request signed for Lambda (ListFunctions, GetFunction, ...),
+// which Serve answers by naming the one operation it serves.
 func (invokeAPI) Match(r *http.Request) bool {
-	return strings.HasPrefix(r.URL.Path, strings.TrimSuffix(invokePrefix, "/"))
+	return strings.HasPrefix(r.URL.Path, strings.TrimSuffix(invokePrefix, "/")) ||
+		strings.Contains(r.Header.Get("Authorization"), "/lambda/aws4_request")
 }
 
 // WriteError implements awsapi.API.

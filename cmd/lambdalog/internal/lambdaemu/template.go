@@ -23,6 +23,10 @@ type TemplateFunction struct {
 	Function
 	// CodeDir is the absolute path of CodeUri.
 	CodeDir string
+	// Warnings name what of the function's definition lambdalog does not
+	// run: event types other than Api, HttpApi, Schedule and ScheduleV2,
+	// and schedules it cannot read.
+	Warnings []string
 }
 
 type samTemplate struct {
@@ -53,12 +57,26 @@ type samProps struct {
 		LogGroup            string `yaml:"LogGroup"`
 	} `yaml:"LoggingConfig"`
 	Events map[string]struct {
-		Type       string `yaml:"Type"`
-		Properties struct {
-			Path   string `yaml:"Path"`
-			Method string `yaml:"Method"`
-		} `yaml:"Properties"`
+		Type       string        `yaml:"Type"`
+		Properties samEventProps `yaml:"Properties"`
 	} `yaml:"Events"`
+}
+
+// samEventProps are the properties of the events dev runs: Api and
+// HttpApi, Schedule (an EventBridge rule) and ScheduleV2 (EventBridge
+// Scheduler).
+type samEventProps struct {
+	Path   string `yaml:"Path"`
+	Method string `yaml:"Method"`
+
+	Schedule                   string `yaml:"Schedule"`
+	ScheduleExpression         string `yaml:"ScheduleExpression"`
+	ScheduleExpressionTimezone string `yaml:"ScheduleExpressionTimezone"`
+	Input                      string `yaml:"Input"`
+	Enabled                    *bool  `yaml:"Enabled"`
+	State                      string `yaml:"State"`
+	Name                       string `yaml:"Name"`
+	GroupName                  string `yaml:"GroupName"`
 }
 
 // envValue is the value of an environment variable in a template: a
@@ -97,10 +115,13 @@ func resolveEnv(vars map[string]envValue, names map[string]string, into map[stri
 
 // ParseTemplate reads the AWS::Serverless::Function resources of a SAM
 // template, applying Globals.Function. Relative CodeUri paths are resolved
-// against dir. Api and HttpApi events become routes; other event types are
-// ignored. An environment variable whose value is !Ref of a function (or
-// {Ref: ...}) is that function's name. Functions are returned sorted by
-// name and validated.
+// against dir. Api and HttpApi events become routes, Schedule and
+// ScheduleV2 events schedules (named by their Name, else by the function's
+// logical id and the event's name, as SAM names the resources it makes);
+// other event types, and schedules that cannot run, are named in the
+// function's Warnings. An environment variable whose value is !Ref of a
+// function (or {Ref: ...}) is that function's name. Functions are returned
+// sorted by name and validated.
 func ParseTemplate(data []byte, dir string) ([]TemplateFunction, error) {
 	var t samTemplate
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -135,9 +156,22 @@ func ParseTemplate(data []byte, dir string) ([]TemplateFunction, error) {
 		}
 		resolveEnv(g.Environment.Variables, names, fn.Env)
 		resolveEnv(p.Environment.Variables, names, fn.Env)
+		var warnings []string
 		for _, name := range slices.Sorted(maps.Keys(p.Events)) {
 			ev := p.Events[name]
-			if ev.Type != "Api" && ev.Type != "HttpApi" {
+			switch ev.Type {
+			case "Api", "HttpApi":
+			case "Schedule", "ScheduleV2":
+				s, err := templateSchedule(id, name, ev.Type, ev.Properties)
+				if err != nil {
+					warnings = append(warnings, fmt.Sprintf("function %s: event %s (%s) is not run: %v", fn.Name, name, ev.Type, err))
+				} else {
+					fn.Schedules = append(fn.Schedules, s)
+				}
+				continue
+			default:
+				warnings = append(warnings, fmt.Sprintf("function %s: event %s (%s) is not run by lambdalog dev; invoke the function yourself, for example with lambdalog invoke %s --event FILE",
+					fn.Name, name, ev.Type, fn.Name))
 				continue
 			}
 			r := Route{Kind: ev.Type, Method: strings.ToUpper(ev.Properties.Method), Path: ev.Properties.Path}
@@ -172,12 +206,39 @@ func ParseTemplate(data []byte, dir string) ([]TemplateFunction, error) {
 			return nil, fmt.Errorf("template: %s: %w", id, err)
 		}
 		fn.Dir = code
-		fns = append(fns, TemplateFunction{Function: fn, CodeDir: code})
+		fns = append(fns, TemplateFunction{Function: fn, CodeDir: code, Warnings: warnings})
 	}
 	if len(fns) == 0 {
 		return nil, errors.New("template: no AWS::Serverless::Function resources")
 	}
 	return fns, nil
+}
+
+// templateSchedule reads a Schedule or ScheduleV2 event of the function
+// whose logical id is id.
+func templateSchedule(id, event, typ string, p samEventProps) (Schedule, error) {
+	s := Schedule{Event: event, V2: typ == "ScheduleV2", Name: cmp.Or(p.Name, id+event), Group: p.GroupName,
+		Expression: p.Schedule, Timezone: p.ScheduleExpressionTimezone, Input: p.Input}
+	if s.V2 {
+		s.Expression = p.ScheduleExpression
+	}
+	switch strings.ToUpper(p.State) {
+	case "", "ENABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS":
+	case "DISABLED":
+		s.Disabled = true
+	default:
+		return Schedule{}, fmt.Errorf("State %q: want ENABLED or DISABLED", p.State)
+	}
+	if p.Enabled != nil && !*p.Enabled {
+		s.Disabled = true
+	}
+	if s.Expression == "" && s.V2 {
+		return Schedule{}, errors.New("it has no ScheduleExpression")
+	}
+	if s.Expression == "" {
+		return Schedule{}, errors.New("it has no Schedule (expression)")
+	}
+	return s, s.validate()
 }
 
 // LoadTemplate reads and parses a SAM template file.

@@ -89,6 +89,62 @@ func TestParseTemplate(t *testing.T) {
 	}
 }
 
+// TestParseTemplateSchedulesAndWarnings: Schedule and ScheduleV2 events
+// become schedules (named as SAM names the rule it makes, disabled by
+// Enabled: false or State: DISABLED); event types dev does not run, and
+// schedules it cannot read, are warnings naming the function and the event.
+func TestParseTemplateSchedulesAndWarnings(t *testing.T) {
+	text := `
+Resources:
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: .
+      Events:
+        Every:
+          Type: Schedule
+          Properties: {Schedule: rate(5 minutes), Input: '{"job":"sweep"}'}
+        Nightly:
+          Type: Schedule
+          Properties: {Schedule: 'cron(0 2 * * ? *)', Name: nightly-rule, Enabled: false}
+        Paused:
+          Type: Schedule
+          Properties: {Schedule: rate(1 hour), State: DISABLED}
+        Local:
+          Type: ScheduleV2
+          Properties: {ScheduleExpression: 'cron(30 8 ? * MON-FRI *)', ScheduleExpressionTimezone: Europe/Paris, GroupName: team}
+        Queue:
+          Type: SQS
+          Properties: {Queue: arn:aws:sqs:us-east-1:123456789012:q}
+        Wrong:
+          Type: Schedule
+          Properties: {Schedule: rate(1 minutes)}
+        Empty:
+          Type: ScheduleV2
+`
+	fns, err := ParseTemplate([]byte(text), "/d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Schedule{
+		{Event: "Every", Name: "WorkerEvery", Expression: "rate(5 minutes)", Input: `{"job":"sweep"}`},
+		{Event: "Local", V2: true, Name: "WorkerLocal", Group: "team", Expression: "cron(30 8 ? * MON-FRI *)", Timezone: "Europe/Paris"},
+		{Event: "Nightly", Name: "nightly-rule", Expression: "cron(0 2 * * ? *)", Disabled: true},
+		{Event: "Paused", Name: "WorkerPaused", Expression: "rate(1 hour)", Disabled: true},
+	}
+	if got := fns[0].Schedules; !reflect.DeepEqual(got, want) {
+		t.Errorf("schedules:\n got %+v\nwant %+v", got, want)
+	}
+	wantWarnings := []string{
+		"function Worker: event Empty (ScheduleV2) is not run: it has no ScheduleExpression",
+		"function Worker: event Queue (SQS) is not run by lambdalog dev; invoke the function yourself, for example with lambdalog invoke Worker --event FILE",
+		`function Worker: event Wrong (Schedule) is not run: schedule expression "rate(1 minutes)": rate unit "minutes": a value of 1 takes the singular minute`,
+	}
+	if !reflect.DeepEqual(fns[0].Warnings, wantWarnings) {
+		t.Errorf("warnings:\n got %q\nwant %q", fns[0].Warnings, wantWarnings)
+	}
+}
+
 func TestParseTemplateErrors(t *testing.T) {
 	for _, tc := range []struct{ name, text, want string }{
 		{"not yaml", "Resources: [", "template: yaml:"},

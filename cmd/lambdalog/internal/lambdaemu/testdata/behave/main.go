@@ -1,8 +1,9 @@
 // Command behave is a Lambda function whose event says how to misbehave:
 // print lines, sleep past its timeout, crash, allocate past its memory
-// size, fail, or report its environment. With BEHAVE_ECHO set it answers
-// every event with an API Gateway proxy response whose body is the event.
-// The lambdaemu tests run it.
+// size, fail, answer a given response, or report its environment. With
+// BEHAVE_ECHO set it answers every event with an API Gateway proxy
+// response whose body is the event; with BEHAVE_PRINT_EVENT set it prints
+// every event ("event: {...}"). The lambdaemu and dev tests run it.
 package main
 
 import (
@@ -27,6 +28,8 @@ type event struct {
 	Panic   string   `json:"panic"`
 	// PrintClientContext prints the client context's custom map as JSON.
 	PrintClientContext bool `json:"print_client_context"`
+	// Respond is returned as the response, as it is.
+	Respond json.RawMessage `json:"respond"`
 	// Body is set by API Gateway events; its JSON says what to do.
 	Body string `json:"body"`
 }
@@ -42,9 +45,12 @@ type response struct {
 
 var keep [][]byte
 
-func handle(ctx context.Context, ev event) (*response, error) {
+func handle(ctx context.Context, ev event) (any, error) {
 	if ev.Body != "" {
 		_ = json.Unmarshal([]byte(ev.Body), &ev)
+	}
+	if ev.Respond != nil {
+		return ev.Respond, nil
 	}
 	for _, l := range ev.Print {
 		fmt.Println(l)
@@ -89,10 +95,19 @@ func echo(ev json.RawMessage) (map[string]any, error) {
 	return map[string]any{"statusCode": 200, "body": string(ev)}, nil
 }
 
+// printEvent prints the event it is given on one line.
+func printEvent(ev json.RawMessage) (string, error) {
+	fmt.Printf("event: %s\n", ev)
+	return "ok", nil
+}
+
 func main() {
 	fmt.Println("behave: init")
 	if os.Getenv("BEHAVE_ECHO") != "" {
 		lambda.Start(echo)
+	}
+	if os.Getenv("BEHAVE_PRINT_EVENT") != "" {
+		lambda.Start(printEvent)
 	}
 	lambda.Start(handle)
 }
