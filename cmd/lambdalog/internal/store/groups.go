@@ -12,10 +12,12 @@ import (
 
 // Group is a log group's metadata.
 type Group struct {
-	Name               string            `json:"-"`
-	ID                 uint64            `json:"id"`
-	CreationTime       int64             `json:"creationTime"`
-	RetentionDays      int32             `json:"retentionInDays,omitempty"`
+	Name          string `json:"-"`
+	ID            uint64 `json:"id"`
+	CreationTime  int64  `json:"creationTime"`
+	RetentionDays int32  `json:"retentionInDays,omitempty"`
+	// Class is STANDARD, INFREQUENT_ACCESS or DELIVERY; a group created
+	// without one (or stored before classes were kept) is STANDARD, as on AWS.
 	Class              string            `json:"class,omitempty"`
 	KMSKeyID           string            `json:"kmsKeyId,omitempty"`
 	DeletionProtection bool              `json:"deletionProtection,omitempty"`
@@ -73,11 +75,7 @@ func (s *Store) Group(_ context.Context, region, name string) (Group, error) {
 		return Group{}, fmt.Errorf("store: read group %q: %w", name, err)
 	}
 	defer closer.Close()
-	g := Group{Name: name}
-	if err := json.Unmarshal(v, &g); err != nil {
-		return Group{}, fmt.Errorf("store: decode group %q: %w", name, err)
-	}
-	return g, nil
+	return decodeGroup(name, v)
 }
 
 // UpdateGroup applies fn to the named group and stores the result.
@@ -134,15 +132,30 @@ func (s *Store) ListGroups(ctx context.Context, region, prefix string, fn func(G
 	}
 	defer it.Close()
 	for it.First(); it.Valid(); it.Next() {
-		g := Group{Name: string(it.Key()[len(p):])}
-		if err := json.Unmarshal(it.Value(), &g); err != nil {
-			return fmt.Errorf("store: decode group %q: %w", g.Name, err)
+		g, err := decodeGroup(string(it.Key()[len(p):]), it.Value())
+		if err != nil {
+			return err
 		}
 		if !fn(g) {
 			break
 		}
 	}
 	return it.Error()
+}
+
+// standardClass is the class of a group created without one.
+const standardClass = "STANDARD"
+
+// decodeGroup decodes the stored metadata v of the group name.
+func decodeGroup(name string, v []byte) (Group, error) {
+	g := Group{Name: name}
+	if err := json.Unmarshal(v, &g); err != nil {
+		return Group{}, fmt.Errorf("store: decode group %q: %w", name, err)
+	}
+	if g.Class == "" {
+		g.Class = standardClass
+	}
+	return g, nil
 }
 
 // prefixEnd returns the smallest key greater than every key with prefix p,
