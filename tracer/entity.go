@@ -36,28 +36,38 @@ import (
 type entity struct {
 	embedded.Span // what the OpenTelemetry API adds to trace.Span is a compile error here
 
-	ctx    invocation.EntityContext
-	t      *Tracer
-	names  *spanNames
-	sc     trace.SpanContext
-	parent trace.SpanContext
-	kind   trace.SpanKind
-	start  time.Time // with the monotonic clock reading that the later times are measured with
+	ctx          invocation.EntityContext
+	t            *Tracer
+	names        *spanNames
+	sc           trace.SpanContext
+	parentID     trace.SpanID // in the same trace, sampled, with the same trace state
+	parentRemote bool
+	kind         uint8     // a trace.SpanKind
+	ended        bool      // under mu
+	start        time.Time // with the monotonic clock reading that the later times are measured with
 
 	mu          sync.Mutex
-	ended       bool
 	stop        time.Time
-	name        string // set by SetName; names.span otherwise
-	status      sdktrace.Status
-	annotations []attribute.KeyValue // valid keys and values, one per key
+	x           *extra
+	preset      []attribute.KeyValue // the handler's ColdStart and Service annotations, shared
+	annotations []attribute.KeyValue // put: valid keys and values, one per key
 	metadata    []metadatum
-	meta        []byte               // the metadata's values, JSON encoded when the entity ends
-	attrs       []attribute.KeyValue // set through the OpenTelemetry API, one per key
-	events      []sdktrace.Event
-	links       []sdktrace.Link
-	annBuf      [4]attribute.KeyValue
-	metaBuf     [2]metadatum
-	metaBytes   [64]byte
+	meta        []byte // the metadata's values, JSON encoded when the entity ends
+
+	// The first annotations and metadata, in the allocation of the entity, which stays within
+	// the 512 bytes of the allocator's small objects.
+	annBuf    [2]attribute.KeyValue
+	metaBuf   [1]metadatum
+	metaBytes [16]byte
+}
+
+// extra is what few subsegments have: what the OpenTelemetry API set on them.
+type extra struct {
+	name   string
+	status sdktrace.Status
+	attrs  []attribute.KeyValue // one per key
+	events []sdktrace.Event
+	links  []sdktrace.Link
 }
 
 // metadatum is one metadata key. Until the entity ends its value is value; then it is
@@ -103,7 +113,7 @@ func (t *Tracer) namesFor(name string) *spanNames {
 // start opens a subsegment named n of kind under parent, a sampled span context, and returns the
 // context carrying it. clock is the entity whose clock times it (its parent), or nil.
 func (t *Tracer) start(ctx context.Context, parent trace.SpanContext, clock *entity, n *spanNames, kind trace.SpanKind) (context.Context, *entity) {
-	e := &entity{t: t, names: n, parent: parent, kind: kind}
+	e := &entity{t: t, names: n, parentID: parent.SpanID(), parentRemote: parent.IsRemote(), kind: uint8(kind)}
 	e.sc = trace.NewSpanContext(trace.SpanContextConfig{
 		TraceID: parent.TraceID(), SpanID: newSpanID(), TraceFlags: trace.FlagsSampled, TraceState: parent.TraceState(),
 	})
@@ -180,8 +190,17 @@ func (e *entity) AddEvent(name string, opts ...trace.EventOption) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if !e.ended {
-		e.events = append(e.events, sdktrace.Event{Name: name, Attributes: c.Attributes(), Time: c.Timestamp()})
+		x := e.extra()
+		x.events = append(x.events, sdktrace.Event{Name: name, Attributes: c.Attributes(), Time: c.Timestamp()})
 	}
+}
+
+// extra returns e.x, made if nil; e.mu is held.
+func (e *entity) extra() *extra {
+	if e.x == nil {
+		e.x = &extra{}
+	}
+	return e.x
 }
 
 // AddLink records a link, as the SDK's span does.
@@ -192,7 +211,8 @@ func (e *entity) AddLink(link trace.Link) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if !e.ended {
-		e.links = append(e.links, sdktrace.Link{SpanContext: link.SpanContext, Attributes: link.Attributes})
+		x := e.extra()
+		x.links = append(x.links, sdktrace.Link{SpanContext: link.SpanContext, Attributes: link.Attributes})
 	}
 }
 
@@ -237,12 +257,13 @@ func (e *entity) SpanContext() trace.SpanContext { return e.sc }
 func (e *entity) SetStatus(code codes.Code, description string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.ended || e.status.Code > code {
+	if e.ended || code == codes.Unset || (e.x != nil && e.x.status.Code > code) {
 		return
 	}
-	e.status = sdktrace.Status{Code: code}
+	x := e.extra()
+	x.status = sdktrace.Status{Code: code}
 	if code == codes.Error {
-		e.status.Description = description
+		x.status.Description = description
 	}
 }
 
@@ -251,7 +272,7 @@ func (e *entity) SetName(name string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if !e.ended {
-		e.name = name
+		e.extra().name = name
 	}
 }
 
@@ -260,17 +281,18 @@ func (e *entity) SetName(name string) {
 func (e *entity) SetAttributes(kvs ...attribute.KeyValue) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.ended {
+	if e.ended || len(kvs) == 0 {
 		return
 	}
+	x := e.extra()
 	for _, kv := range kvs {
 		if !kv.Valid() {
 			continue
 		}
-		if i := slices.IndexFunc(e.attrs, func(a attribute.KeyValue) bool { return a.Key == kv.Key }); i >= 0 {
-			e.attrs[i] = kv
+		if i := slices.IndexFunc(x.attrs, func(a attribute.KeyValue) bool { return a.Key == kv.Key }); i >= 0 {
+			x.attrs[i] = kv
 		} else {
-			e.attrs = append(e.attrs, kv)
+			x.attrs = append(x.attrs, kv)
 		}
 	}
 }
@@ -281,18 +303,53 @@ func (e *entity) TracerProvider() trace.TracerProvider { return e.t.provider }
 // The methods the encoder reads an ended entity with, as it reads the SDK's spans (span).
 
 func (e *entity) Name() string {
-	if e.name != "" {
-		return e.name
+	if e.x != nil && e.x.name != "" {
+		return e.x.name
 	}
 	return e.names.span
 }
-func (e *entity) Parent() trace.SpanContext        { return e.parent }
-func (e *entity) SpanKind() trace.SpanKind         { return e.kind }
-func (e *entity) StartTime() time.Time             { return e.start }
-func (e *entity) EndTime() time.Time               { return e.stop }
-func (e *entity) Attributes() []attribute.KeyValue { return e.attrs }
-func (e *entity) Events() []sdktrace.Event         { return e.events }
-func (e *entity) Status() sdktrace.Status          { return e.status }
+
+func (e *entity) Parent() trace.SpanContext {
+	return trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: e.sc.TraceID(), SpanID: e.parentID, TraceFlags: trace.FlagsSampled, TraceState: e.sc.TraceState(), Remote: e.parentRemote,
+	})
+}
+
+func (e *entity) SpanKind() trace.SpanKind { return trace.SpanKind(e.kind) }
+func (e *entity) StartTime() time.Time     { return e.start }
+func (e *entity) EndTime() time.Time       { return e.stop }
+
+func (e *entity) Attributes() []attribute.KeyValue {
+	if e.x == nil {
+		return nil
+	}
+	return e.x.attrs
+}
+
+func (e *entity) Events() []sdktrace.Event {
+	if e.x == nil {
+		return nil
+	}
+	return e.x.events
+}
+
+func (e *entity) Status() sdktrace.Status {
+	if e.x == nil {
+		return sdktrace.Status{}
+	}
+	return e.x.status
+}
+
+// appendAnnotations appends the subsegment's annotations to dst: the preset ones but those put
+// again, then those put.
+func (e *entity) appendAnnotations(dst []attribute.KeyValue) []attribute.KeyValue {
+	for _, kv := range e.preset {
+		if !hasKey(e.annotations, kv.Key) {
+			dst = append(dst, kv)
+		}
+	}
+	return append(dst, e.annotations...)
+}
 
 // hasNamespace reports whether the entity has metadata in namespace ns.
 func (e *entity) hasNamespace(ns string) bool {
@@ -340,18 +397,22 @@ func (e *entity) appendMembers(b []byte, ns string, sep bool) []byte {
 // in the attribute aws.xray.metadata.<namespace>, as the OpenTelemetry collector's X-Ray exporter
 // reads them.
 func (e *entity) otelSpan() sdktrace.ReadOnlySpan {
-	attrs := make([]attribute.KeyValue, 0, len(e.attrs)+len(e.annotations)+len(e.metadata)+1)
-	for _, kv := range e.attrs {
+	annotations := e.appendAnnotations(nil)
+	var stub tracetest.SpanStub
+	if e.x != nil {
+		stub.Events, stub.Links, stub.Status = e.x.events, e.x.links, e.x.status
+	}
+	attrs := make([]attribute.KeyValue, 0, len(e.Attributes())+len(annotations)+len(e.metadata)+1)
+	for _, kv := range e.Attributes() {
 		ns, isMeta := strings.CutPrefix(string(kv.Key), attrMetadataPrefix)
-		if !slices.ContainsFunc(e.annotations, func(a attribute.KeyValue) bool { return a.Key == kv.Key }) &&
-			kv.Key != attrAnnotations && !(isMeta && e.hasNamespace(ns)) {
+		if !hasKey(annotations, kv.Key) && kv.Key != attrAnnotations && !(isMeta && e.hasNamespace(ns)) {
 			attrs = append(attrs, kv)
 		}
 	}
-	attrs = append(attrs, e.annotations...)
-	if len(e.annotations) > 0 {
-		keys := make([]string, len(e.annotations))
-		for i, kv := range e.annotations {
+	attrs = append(attrs, annotations...)
+	if len(annotations) > 0 {
+		keys := make([]string, len(annotations))
+		for i, kv := range annotations {
 			keys[i] = string(kv.Key)
 		}
 		attrs = append(attrs, attribute.StringSlice(attrAnnotations, keys))
@@ -363,9 +424,8 @@ func (e *entity) otelSpan() sdktrace.ReadOnlySpan {
 		obj := append(e.appendMembers([]byte{'{'}, m.namespace, false), '}')
 		attrs = append(attrs, attribute.String(attrMetadataPrefix+m.namespace, string(obj)))
 	}
-	return tracetest.SpanStub{
-		Name: e.Name(), SpanContext: e.sc, Parent: e.parent, SpanKind: e.kind,
-		StartTime: e.start, EndTime: e.stop, Attributes: attrs, Events: e.events, Links: e.links, Status: e.status,
-		Resource: e.t.resource, InstrumentationScope: instrumentation.Scope{Name: instrumentationName},
-	}.Snapshot()
+	stub.Name, stub.SpanContext, stub.Parent, stub.SpanKind = e.Name(), e.sc, e.Parent(), e.SpanKind()
+	stub.StartTime, stub.EndTime, stub.Attributes = e.start, e.stop, attrs
+	stub.Resource, stub.InstrumentationScope = e.t.resource, instrumentation.Scope{Name: instrumentationName}
+	return stub.Snapshot()
 }

@@ -83,10 +83,11 @@ func invoke[Out any](ctx context.Context, w *handler, respond bool, call func(co
 
 // handler is the per-wrapped-handler state.
 type handler struct {
-	t       *Tracer
-	names   *spanNames
-	cold    *invocation.ColdStart
-	service attribute.KeyValue
+	t     *Tracer
+	names *spanNames
+	cold  *invocation.ColdStart
+	// The annotations ColdStart and Service, of a cold and of a warm invocation.
+	coldAnnotations, warmAnnotations [2]attribute.KeyValue
 }
 
 func (t *Tracer) newHandler(h any) *handler {
@@ -94,7 +95,11 @@ func (t *Tracer) newHandler(h any) *handler {
 	if name == "" {
 		name = funcName(h)
 	}
-	return &handler{t: t, names: newSpanNames(name), cold: invocation.NewColdStart(), service: attribute.String(AnnotationService, t.service)}
+	service := attribute.String(AnnotationService, t.service)
+	return &handler{t: t, names: newSpanNames(name), cold: invocation.NewColdStart(),
+		coldAnnotations: [2]attribute.KeyValue{attribute.Bool(AnnotationColdStart, true), service},
+		warmAnnotations: [2]attribute.KeyValue{attribute.Bool(AnnotationColdStart, false), service},
+	}
 }
 
 // funcName returns the Go name of function f without its package ("handler", "Handle" for a
@@ -124,6 +129,10 @@ func (w *handler) start(ctx context.Context) (context.Context, *entity) {
 		return trace.ContextWithRemoteSpanContext(ctx, sc), nil
 	}
 	ctx, e := w.t.start(ctx, sc, nil, w.names, serverSpan)
-	e.annotations = append(e.annotations, attribute.Bool(AnnotationColdStart, cold), w.service)
+	if cold {
+		e.preset = w.coldAnnotations[:]
+	} else {
+		e.preset = w.warmAnnotations[:]
+	}
 	return ctx, e
 }

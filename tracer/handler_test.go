@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/aws/aws-lambda-go/lambda"
 )
@@ -128,3 +129,34 @@ func TestPanicRecordedAndRepanicked(t *testing.T) {
 }
 
 func explode() { panic("boom") }
+
+// A traced invocation allocates two objects per subsegment (the subsegment, whose first
+// annotations and metadata it holds, and the context value of its span) and nothing to
+// encode and send its document; a subsegment is a small object for the allocator (at most
+// 512 bytes: no malloc header).
+func TestInvocationAllocations(t *testing.T) {
+	if size := unsafe.Sizeof(entity{}); size > 512 {
+		t.Errorf("a subsegment is %d bytes", size)
+	}
+	d := newDaemon(t)
+	tr := newTestTracer(t, d)
+	step := func(ctx context.Context) (int, error) { return 1, nil }
+	h := Wrap(tr, func(ctx context.Context, user string) (int, error) {
+		PutAnnotation(ctx, "User", user)
+		n, _ := CaptureMethod(ctx, "validate", step)
+		m, _ := CaptureMethod(ctx, "reserve", func(ctx context.Context) (int, error) {
+			PutAnnotation(ctx, "Items", 3)
+			return 3, nil
+		})
+		k, _ := CaptureMethod(ctx, "charge", step)
+		return n + m + k, nil
+	})
+	ctx := invokeCtx("req", sampled)
+	h(ctx, "alice") // the names of the captured functions, the buffers of the encoder
+	if allocs := testing.AllocsPerRun(100, func() { h(ctx, "alice") }); allocs > 8 {
+		t.Errorf("%v allocations per invocation, want 8", allocs)
+	}
+	if docs := d.collect(102); len(docs[101].m["subsegments"].([]any)) != 3 {
+		t.Errorf("document %s", docs[101].raw)
+	}
+}

@@ -103,6 +103,7 @@ type encoder struct {
 	header int    // len of the header
 	max    int    // most bytes of a datagram
 	keys   []string
+	owned  []attribute.KeyValue // the annotations of the tracer's own span being encoded
 }
 
 // encode sends every document of spans through send, which gets the datagram: the daemon
@@ -347,9 +348,13 @@ func (e *encoder) appendSpan(b []byte, i int, standalone bool, level int) []byte
 	b = appendCause(b, s, level < levelNoStacks)
 	b = appendHTTP(b, &f)
 	b = appendAWS(b, &f)
-	b = appendAnnotations(b, attrs, f.annotationKeys, own)
+	e.owned = e.owned[:0]
+	if own != nil {
+		e.owned = own.appendAnnotations(e.owned)
+	}
+	b = appendAnnotations(b, attrs, f.annotationKeys, e.owned)
 	if level < levelNoMetadata {
-		b = appendMetadata(b, attrs, f.annotationKeys, own)
+		b = appendMetadata(b, attrs, f.annotationKeys, own, e.owned)
 	}
 	if level == levelNested && e.first[i] >= 0 {
 		b = append(b, `,"subsegments":[`...)
@@ -588,14 +593,11 @@ func appendAWS(b []byte, f *spanFields) []byte {
 	return append(b, '}')
 }
 
-// appendAnnotations appends the annotations: own's, then the attributes named by
-// aws.xray.annotations whose value is a string, a number or a boolean (but those own has), keys
-// made X-Ray's (any character but ASCII letters, digits and _ becomes _).
-func appendAnnotations(b []byte, attrs []attribute.KeyValue, keys []string, own *entity) []byte {
-	var owned []attribute.KeyValue
-	if own != nil {
-		owned = own.annotations
-	}
+// appendAnnotations appends the annotations: owned (those of the tracer's own span), then the
+// attributes named by aws.xray.annotations whose value is a string, a number or a boolean (but
+// those of owned's keys), keys made X-Ray's (any character but ASCII letters, digits and _
+// becomes _).
+func appendAnnotations(b []byte, attrs []attribute.KeyValue, keys []string, owned []attribute.KeyValue) []byte {
 	if len(keys) == 0 && len(owned) == 0 {
 		return b
 	}
@@ -647,7 +649,7 @@ func hasKey(attrs []attribute.KeyValue, key attribute.Key) bool {
 // attribute holding a JSON object becomes that namespace (unless own has it); and every other
 // attribute that has no other place in the document goes to the namespace "default", as the
 // OpenTelemetry collector does.
-func appendMetadata(b []byte, attrs []attribute.KeyValue, annotations []string, own *entity) []byte {
+func appendMetadata(b []byte, attrs []attribute.KeyValue, annotations []string, own *entity, owned []attribute.KeyValue) []byte {
 	mark := len(b)
 	b = append(b, `,"metadata":{`...)
 	start := len(b)
@@ -693,7 +695,7 @@ func appendMetadata(b []byte, attrs []attribute.KeyValue, annotations []string, 
 		key := string(kv.Key)
 		// A metadata attribute that is not a JSON object is kept, under its key.
 		if (i < 64 && namespaces&(1<<i) != 0) || slices.Contains(annotations, key) ||
-			(consumed(key) && !strings.HasPrefix(key, attrMetadataPrefix)) || (own != nil && hasKey(own.annotations, kv.Key)) {
+			(consumed(key) && !strings.HasPrefix(key, attrMetadataPrefix)) || hasKey(owned, kv.Key) {
 			continue
 		}
 		if len(b) > objStart {
