@@ -37,67 +37,77 @@ func benchEmulator(b *testing.B, st *store.Store, fn Function) *Emulator {
 	return emu
 }
 
-// BenchmarkWarmInvoke measures the round trip of an invocation of an
-// already initialised examples/hello environment: Invoke -> Runtime API
-// next -> handler -> response -> START/END/REPORT stored. The handler
-// itself takes a few microseconds, so the figure is the emulator's
-// overhead. "disk" includes the synced write of the log events.
-func BenchmarkWarmInvoke(b *testing.B) {
+// BenchmarkInvoke measures a warm invocation of examples/hello: Invoke ->
+// Runtime API next -> handler -> response -> START/END/REPORT handed to the
+// log store. The handler takes a few microseconds, so the figure is the
+// emulator's overhead. memory: the in-memory store; durable: the store on
+// disk, which syncs the events after Invoke returns; durable+read: an
+// invocation, then a read of its events (MergedEvents), which waits until
+// they are synced; InvokeAPI: the durable store, invoked over HTTP. bench/
+// (BenchmarkInvoke there) runs the real binary side by side with the AWS
+// Runtime Interface Emulator.
+func BenchmarkInvoke(b *testing.B) {
 	hello := Function{Name: "hello", Command: []string{bin(b, "hello")}}
 	payload := []byte(`{"httpMethod":"GET","path":"/hello/bench","pathParameters":{"name":"bench"}}`)
-	for _, mode := range []string{"memory", "disk"} {
-		b.Run("store="+mode, func(b *testing.B) {
-			st, err := store.Open(b.TempDir(), store.Options{InMemory: mode == "memory"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer st.Close()
-			emu := benchEmulator(b, st, hello)
-			defer emu.Close()
-			ctx := context.Background()
-			if _, err := emu.Invoke(ctx, "hello", InvokeInput{Payload: payload}); err != nil {
-				b.Fatal(err)
-			}
-			samples := make([]time.Duration, 0, b.N)
-			b.ResetTimer()
-			for b.Loop() {
-				t0 := time.Now()
-				out, err := emu.Invoke(ctx, "hello", InvokeInput{Payload: payload})
-				if err != nil || out.ErrorType != "" {
-					b.Fatal(err, out.ErrorType)
-				}
-				samples = append(samples, time.Since(t0))
-			}
-			reportLatency(b, samples, time.Microsecond, "µs")
-		})
-	}
-	b.Run("via=InvokeAPI", func(b *testing.B) {
-		st, err := store.Open(b.TempDir(), store.Options{InMemory: true})
+	// run measures each call of invoke on a warm hello over st.
+	run := func(b *testing.B, memory bool, invoke func(emu *Emulator, st *store.Store)) {
+		st, err := store.Open(b.TempDir(), store.Options{InMemory: memory})
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer st.Close()
 		emu := benchEmulator(b, st, hello)
 		defer emu.Close()
-		srv := httptest.NewServer(awsapi.NewRouter(awsapi.Options{}, emu.InvokeAPI()))
-		defer srv.Close()
-		url := srv.URL + "/2015-03-31/functions/hello/invocations"
-		call := func() {
+		invoke(emu, st)
+		samples := make([]time.Duration, 0, b.N)
+		b.ResetTimer()
+		for b.Loop() {
+			t0 := time.Now()
+			invoke(emu, st)
+			samples = append(samples, time.Since(t0))
+		}
+		reportLatency(b, samples, time.Microsecond, "µs")
+	}
+	ctx := context.Background()
+	invoke := func(emu *Emulator, _ *store.Store) {
+		out, err := emu.Invoke(ctx, "hello", InvokeInput{Payload: payload})
+		if err != nil || out.ErrorType != "" {
+			b.Fatal(err, out.ErrorType)
+		}
+	}
+	b.Run("memory", func(b *testing.B) { run(b, true, invoke) })
+	b.Run("durable", func(b *testing.B) { run(b, false, invoke) })
+	b.Run("durable+read", func(b *testing.B) {
+		run(b, false, func(emu *Emulator, st *store.Store) {
+			start := time.Now().UnixMilli()
+			invoke(emu, st)
+			it, err := st.MergedEvents(ctx, "us-east-1", "/aws/lambda/hello", store.StreamSelector{}, store.Range{Start: start}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			report := false
+			for it.Next() {
+				report = bytes.HasPrefix(it.Event().Message, []byte("REPORT "))
+			}
+			if err := it.Close(); err != nil || !report {
+				b.Fatal("the invocation's REPORT was not read back", err)
+			}
+		})
+	})
+	b.Run("InvokeAPI", func(b *testing.B) {
+		var url string
+		run(b, false, func(emu *Emulator, _ *store.Store) {
+			if url == "" {
+				srv := httptest.NewServer(awsapi.NewRouter(awsapi.Options{}, emu.InvokeAPI()))
+				b.Cleanup(srv.Close)
+				url = srv.URL + "/2015-03-31/functions/hello/invocations"
+			}
 			resp, err := http.Post(url, "application/json", bytes.NewReader(payload))
 			if err != nil || resp.StatusCode != 200 {
 				b.Fatal(err, resp)
 			}
 			resp.Body.Close()
-		}
-		call()
-		samples := make([]time.Duration, 0, b.N)
-		b.ResetTimer()
-		for b.Loop() {
-			t0 := time.Now()
-			call()
-			samples = append(samples, time.Since(t0))
-		}
-		reportLatency(b, samples, time.Microsecond, "µs")
+		})
 	})
 }
 

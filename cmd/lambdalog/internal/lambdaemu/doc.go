@@ -133,9 +133,17 @@
 //     concurrency is unlimited.
 //   - Event (asynchronous) invocations run once, without retries, DLQs or
 //     destinations (their client context is dropped, as on Lambda). Invoke API requests are not SigV4-verified.
-//   - Log events of an invocation are written to the sink when it ends (and
+//   - Log events of an invocation are handed to the sink when it ends (and
 //     output between invocations every second), so they are queryable as
-//     soon as Invoke returns; Lambda delivers them asynchronously.
+//     soon as Invoke returns; Lambda delivers them asynchronously, seconds
+//     later. [StoreSink] queues them in the store without waiting for the
+//     fsync (store.PutEventsAsync): the invocation does not wait for the
+//     disk, while every read of the store (the logs APIs, Logs Insights,
+//     tail, the console) waits until the events queued before it are
+//     committed and returns only synced events, so what a reader was
+//     shown survives kill -9 and power loss. Metrics derived from the
+//     events (EMF, metric filters) are stored once they are committed,
+//     shortly after Invoke returns.
 //   - The API Gateway front has no stages, authorizers, CORS, binary media
 //     type settings or request validation; a non-UTF-8 request body is sent
 //     base64-encoded.

@@ -20,10 +20,16 @@ type LogSink interface {
 	// CreateStream creates the log stream, and its group when missing.
 	CreateStream(ctx context.Context, group, stream string) error
 	// PutEvents appends events, in order, to a stream made by CreateStream.
+	// It is called when an invocation ends, before Invoke returns, so it
+	// should not wait for the disk; the events must be readable by the
+	// time it returns (a read may wait for them).
 	PutEvents(ctx context.Context, group, stream string, events []LogEvent) error
 }
 
-// StoreSink returns a LogSink writing to st in region.
+// StoreSink returns a LogSink writing to st in region. Its PutEvents queues
+// the events with st.PutEventsAsync: no fsync on the invocation's path,
+// while every read of st waits for the events queued before it and returns
+// only synced ones.
 func StoreSink(st *store.Store, region string) LogSink {
 	return &storeSink{st: st, region: region}
 }
@@ -44,13 +50,13 @@ func (s *storeSink) CreateStream(ctx context.Context, group, stream string) erro
 	return nil
 }
 
-func (s *storeSink) PutEvents(ctx context.Context, group, stream string, events []LogEvent) error {
+func (s *storeSink) PutEvents(_ context.Context, group, stream string, events []LogEvent) error {
 	evs := make([]store.Event, len(events))
 	for i, e := range events {
 		evs[i] = store.Event{Timestamp: e.Time.UnixMilli(), Message: []byte(e.Message)}
 	}
-	if _, err := s.st.PutEvents(ctx, s.region, group, stream, evs); err != nil {
-		return fmt.Errorf("put log events to %s %s: %w", group, stream, err)
+	if err := s.st.PutEventsAsync(s.region, group, stream, evs); err != nil {
+		return fmt.Errorf("queue log events for %s %s: %w", group, stream, err)
 	}
 	return nil
 }

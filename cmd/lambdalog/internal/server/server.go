@@ -181,7 +181,7 @@ func Open(cfg Config) (*Server, error) {
 	s.Queries = queries.New(s.Logs, queries.Options{Logger: cfg.Logger})
 	s.Router = awsapi.NewRouter(awsapi.Options{Credentials: cfg.Credentials, Logger: cfg.Logger},
 		logsapi.New(s.Logs, logsapi.Options{AccountID: cfg.AccountID, Logger: cfg.Logger, Queries: s.Queries}),
-		metricsapi.New(s.Metrics, metricsapi.Options{Logger: cfg.Logger}),
+		afterQueuedLogs{metricsapi.New(s.Metrics, metricsapi.Options{Logger: cfg.Logger}), s.Logs},
 		xrayapi.New(s.Traces, s.xray), xrayapi.NewOTLP(s.Traces, s.xray),
 		stsapi.New(stsapi.Options{AccountID: cfg.AccountID}))
 	s.Console = console.New(console.Options{Logs: s.Logs, Metrics: s.Metrics, Queries: s.Queries, Traces: s.Traces, Region: cfg.Region,

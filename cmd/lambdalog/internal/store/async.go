@@ -93,15 +93,21 @@ func (s *Store) PutEventsAsync(region, group, stream string, events []Event) err
 	return nil
 }
 
-// settle waits until every write queued by PutEventsAsync before the call
-// has been committed (or dropped): a read calls it before it looks at the
-// store, so that it sees what was queued before it, and again once it has
-// its iterator or snapshot, so that none of what it returns can be lost to
-// a crash (Pebble makes a batch visible before its fsync ends). Both are
-// two atomic loads when nothing is queued. A read made by Options.AfterPut
-// on the committer's behalf (its ctx says so) does not wait, since the
-// committer would be waiting for itself.
-func (s *Store) settle(ctx context.Context) error {
+// Settle waits until every write PutEventsAsync queued before the call has
+// been committed or dropped, its AfterPut call included. It returns early
+// with ctx's error, or the store's fatal error.
+//
+// The store's reads call it before they look at the store, so that they see
+// what was queued before them, and the event reads again once they have
+// their iterator, so that none of what they return can be lost to a crash
+// (Pebble makes a batch visible before its fsync ends). A reader of what
+// AfterPut derives from the events (the server's metric store) calls it
+// first, so that what was derived from events queued before it is there.
+//
+// It costs two atomic loads when nothing is queued. Called with the ctx the
+// committer hands AfterPut, it returns at once: the committer would be
+// waiting for itself.
+func (s *Store) Settle(ctx context.Context) error {
 	q := &s.queue
 	want := q.queued.Load()
 	if q.settled.Load() >= want || ctx.Value(committerKey{}) != nil {

@@ -141,8 +141,8 @@ func TestQueuedEventsStats(t *testing.T) {
 	}
 }
 
-// TestQueuedEventsAfterPut: AfterPut sees the queued events once they are
-// committed, and may read the store without waiting for itself.
+// TestQueuedEventsAfterPut: AfterPut has seen the queued events when Settle
+// returns, and may read the store without waiting for itself.
 func TestQueuedEventsAfterPut(t *testing.T) {
 	var (
 		mu   sync.Mutex
@@ -164,7 +164,7 @@ func TestQueuedEventsAfterPut(t *testing.T) {
 	defer st.Close()
 	createStream(t, st, "a", "b")
 	wantA, wantB := queueEvents(t, st, "a", 20), queueEvents(t, st, "b", 20)
-	if _, err := asyncReaders["Events"](context.Background(), st, "a"); err != nil {
+	if err := st.Settle(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	mu.Lock()

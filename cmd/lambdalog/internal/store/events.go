@@ -185,7 +185,7 @@ var (
 )
 
 func (s *Store) streamIter(ctx context.Context, g *Group, st Stream, r Range, match func([]byte) bool) (*EventIter, error) {
-	if err := s.settle(ctx); err != nil {
+	if err := s.Settle(ctx); err != nil {
 		return nil, err
 	}
 	lo, hi := minPosition, maxPosition
@@ -217,7 +217,7 @@ func (s *Store) streamIter(ctx context.Context, g *Group, st Stream, r Range, ma
 	if err != nil {
 		return nil, fmt.Errorf("store: read stream %q: %w", st.Name, err)
 	}
-	if err := s.settle(ctx); err != nil {
+	if err := s.Settle(ctx); err != nil {
 		it.Close()
 		return nil, err
 	}

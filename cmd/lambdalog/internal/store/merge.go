@@ -29,7 +29,7 @@ type StreamSelector struct {
 // parallel goroutines, so match must be safe for concurrent use.
 // Streams named in sel that do not exist are skipped.
 func (s *Store) MergedEvents(ctx context.Context, region, group string, sel StreamSelector, r Range, match func([]byte) bool) (*MergeIter, error) {
-	if err := s.settle(ctx); err != nil {
+	if err := s.Settle(ctx); err != nil {
 		return nil, err
 	}
 	g, err := s.Group(ctx, region, group)

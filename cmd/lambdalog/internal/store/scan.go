@@ -50,7 +50,7 @@ type ScanOptions struct {
 // an error from fn stops the scan and is returned. Events older than the
 // group's retention period are skipped, and not counted.
 func (s *Store) Scan(ctx context.Context, region, group, stream string, o ScanOptions, fn func(*EventView) error) (stats ScanStats, err error) {
-	if err := s.settle(ctx); err != nil {
+	if err := s.Settle(ctx); err != nil {
 		return stats, err
 	}
 	g, err := s.Group(ctx, region, group)
@@ -101,7 +101,7 @@ func (s *Store) Scan(ctx context.Context, region, group, stream string, o ScanOp
 			err = fmt.Errorf("store: scan stream %q: %w", stream, cerr)
 		}
 	}()
-	if err := s.settle(ctx); err != nil {
+	if err := s.Settle(ctx); err != nil {
 		return stats, err
 	}
 	next, ok := it.Next, it.First()

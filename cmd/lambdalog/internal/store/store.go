@@ -52,7 +52,9 @@ type Options struct {
 	Logger *slog.Logger
 	// AfterPut, when set, is called by PutEvents with the events it has just
 	// committed durably, before PutEvents returns. The server derives metrics
-	// from them (EMF, metric filters). It must not keep in.Events.
+	// from them (EMF, metric filters). It must not keep in.Events. For the
+	// writes of PutEventsAsync it runs on the committer, which reads of the
+	// store may be waiting for, so it must not block for long.
 	AfterPut func(ctx context.Context, in Ingested)
 	// MinFreeBytes is the free-space floor: writes that add data
 	// (PutEvents, creating groups and streams, updating groups, putting

@@ -61,7 +61,7 @@ func (s *Store) CreateStream(ctx context.Context, region, group, name string) er
 
 // Stream returns a stream of a group with its statistics.
 func (s *Store) Stream(ctx context.Context, region, group, name string) (Stream, error) {
-	if err := s.settle(ctx); err != nil {
+	if err := s.Settle(ctx); err != nil {
 		return Stream{}, err
 	}
 	g, err := s.Group(ctx, region, group)
@@ -153,7 +153,7 @@ func (s *Store) deleteStreamOps(b *pebble.Batch, groupID uint64, st Stream) {
 // ListStreams calls fn for each stream of the group whose name starts with
 // prefix, in name order, until fn returns false.
 func (s *Store) ListStreams(ctx context.Context, region, group, prefix string, fn func(Stream) bool) error {
-	if err := s.settle(ctx); err != nil {
+	if err := s.Settle(ctx); err != nil {
 		return err
 	}
 	g, err := s.Group(ctx, region, group)
