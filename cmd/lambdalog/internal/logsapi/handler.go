@@ -39,22 +39,27 @@ type Options struct {
 	// Queries runs Logs Insights queries; nil means a manager of the
 	// handler's own, with default options, that is never closed.
 	Queries *queries.Manager
+	// LiveTail holds the Live Tail sessions that StartLiveTail opens; the
+	// log store's AfterPut must hand it the events (LiveTail.Offer). Nil
+	// means StartLiveTail answers InvalidOperationException.
+	LiveTail *LiveTail
 }
 
 // Handler serves the CloudWatch Logs API; it is an awsapi.API.
 type Handler struct {
-	store   *store.Store
-	account string
-	now     func() time.Time
-	maxBody int64
-	logger  *slog.Logger
-	queries *queries.Manager
-	bufs    sync.Pool // *bytes.Buffer for responses
+	store    *store.Store
+	account  string
+	now      func() time.Time
+	maxBody  int64
+	logger   *slog.Logger
+	queries  *queries.Manager
+	liveTail *LiveTail
+	bufs     sync.Pool // *bytes.Buffer for responses
 }
 
 // New returns a Handler serving st.
 func New(st *store.Store, opts Options) *Handler {
-	h := &Handler{store: st, account: opts.AccountID, now: opts.Now, maxBody: opts.MaxBodyBytes, logger: opts.Logger, queries: opts.Queries}
+	h := &Handler{store: st, account: opts.AccountID, now: opts.Now, maxBody: opts.MaxBodyBytes, logger: opts.Logger, queries: opts.Queries, liveTail: opts.LiveTail}
 	if h.account == "" {
 		h.account = defaultAccount
 	}
@@ -76,10 +81,14 @@ func New(st *store.Store, opts Options) *Handler {
 
 // call is one API request being served.
 type call struct {
-	ctx    context.Context
-	region string
-	body   []byte
-	out    []byte // response body, appended to by the operation
+	ctx       context.Context
+	region    string
+	requestID string
+	body      []byte
+	out       []byte // response body, appended to by the operation
+	// stream, when the operation sets it, answers instead of out: it
+	// writes a streamed response (StartLiveTail's event stream).
+	stream func(http.ResponseWriter)
 }
 
 // operation is an operation's handler: it decodes c.body, and appends its
@@ -155,6 +164,8 @@ var operations = requireUTF8(map[string]operation{
 	"PutQueryDefinition":       op((*Handler).putQueryDefinition),
 	"DescribeQueryDefinitions": op((*Handler).describeQueryDefinitions),
 	"DeleteQueryDefinition":    op((*Handler).deleteQueryDefinition),
+
+	"StartLiveTail": op((*Handler).startLiveTail),
 })
 
 // Spec implements awsapi.API.
@@ -194,7 +205,7 @@ func (h *Handler) Serve(w http.ResponseWriter, r *awsapi.Request) {
 		return
 	}
 	out := h.bufs.Get().(*bytes.Buffer)
-	c := &call{ctx: r.Context(), region: r.Region, body: r.Payload, out: out.AvailableBuffer()}
+	c := &call{ctx: r.Context(), region: r.Region, requestID: r.ID, body: r.Payload, out: out.AvailableBuffer()}
 	defer func() { h.putBuf(bytes.NewBuffer(c.out[:0])) }()
 	if err := storeError(op(h, c)); err != nil {
 		if mq, ok := errors.AsType[*malformedQuery](err); ok {
@@ -207,6 +218,10 @@ func (h *Handler) Serve(w http.ResponseWriter, r *awsapi.Request) {
 			ae = errInternal
 		}
 		h.WriteError(w, r, ae)
+		return
+	}
+	if c.stream != nil {
+		c.stream(w)
 		return
 	}
 	if len(c.out) == 0 {

@@ -22,6 +22,9 @@
 // Logs Insights queries run in the background over the log store (package
 // queries); Close stops them before it closes the stores.
 //
+// StartLiveTail sessions (logsapi.LiveTail) see every event the log store
+// takes in, through the same hook as the metric store; Close ends them.
+//
 // Both stores refuse writes while the data directory's disk has less free
 // space than Config.MinFreeBytes, and stop for good (Config.OnFatal) on a
 // storage failure; see package store.
@@ -123,6 +126,7 @@ type Server struct {
 	Location string
 
 	metricFilters *logsapi.MetricPublisher // publishes for the log store's metric filters
+	liveTail      *logsapi.LiveTail        // StartLiveTail's sessions
 	deliverer     atomic.Pointer[subscriptions.Deliverer]
 
 	logger    *slog.Logger
@@ -171,6 +175,7 @@ func Open(cfg Config) (*Server, error) {
 		return nil, inUse(err)
 	}
 	s.metricFilters = logsapi.NewMetricPublisher(s.Logs)
+	s.liveTail = logsapi.NewLiveTail(logsapi.LiveTailOptions{Logger: cfg.Logger})
 	s.xray = xrayapi.Options{AccountID: cfg.AccountID, Logger: cfg.Logger}
 	s.Traces, err = tracestore.Open(tracesDir, tracestore.Options{InMemory: cfg.Memory, MinFreeBytes: cfg.MinFreeBytes, Logger: cfg.Logger, OnFatal: cfg.OnFatal})
 	if err != nil {
@@ -180,7 +185,7 @@ func Open(cfg Config) (*Server, error) {
 	}
 	s.Queries = queries.New(s.Logs, queries.Options{Logger: cfg.Logger})
 	s.Router = awsapi.NewRouter(awsapi.Options{Credentials: cfg.Credentials, Logger: cfg.Logger},
-		logsapi.New(s.Logs, logsapi.Options{AccountID: cfg.AccountID, Logger: cfg.Logger, Queries: s.Queries}),
+		logsapi.New(s.Logs, logsapi.Options{AccountID: cfg.AccountID, Logger: cfg.Logger, Queries: s.Queries, LiveTail: s.liveTail}),
 		afterQueuedLogs{metricsapi.New(s.Metrics, metricsapi.Options{Logger: cfg.Logger}), s.Logs},
 		xrayapi.New(s.Traces, s.xray), xrayapi.NewOTLP(s.Traces, s.xray),
 		stsapi.New(stsapi.Options{AccountID: cfg.AccountID}))
@@ -196,6 +201,7 @@ func (s *Server) Handler() http.Handler { return s.Console.Handler(s.Router) }
 // afterPut is the log store's AfterPut hook.
 func (s *Server) afterPut(ctx context.Context, in store.Ingested) {
 	s.ingestMetrics(ctx, in)
+	s.liveTail.Offer(&in)
 	if d := s.deliverer.Load(); d != nil {
 		d.Offer(ctx, in)
 	}
@@ -237,6 +243,7 @@ func (s *Server) ingestMetrics(ctx context.Context, in store.Ingested) {
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		s.Queries.Close()
+		s.liveTail.Close()
 		s.closeErr = errors.Join(s.Logs.Close(), s.Metrics.Close(), s.Traces.Close())
 	})
 	return s.closeErr
