@@ -145,13 +145,13 @@ func (d *Deliverer) Offer(ctx context.Context, in store.Ingested) {
 	for _, e := range in.Events {
 		size += len(e.Message)
 	}
-	it := &ingested{region: in.Region, group: in.Group, stream: in.Stream, seq: in.Seq, subs: live, bytes: int64(size),
-		events: make([]store.Event, len(in.Events))}
-	if d.queued.Add(it.bytes) > d.queueBytes {
-		d.queued.Add(-it.bytes)
+	if d.queued.Add(int64(size)) > d.queueBytes {
+		d.queued.Add(-int64(size))
 		d.drop(in)
 		return
 	}
+	it := &ingested{region: in.Region, group: in.Group, stream: in.Stream, seq: in.Seq, subs: live, bytes: int64(size),
+		events: make([]store.Event, len(in.Events))}
 	buf := make([]byte, 0, size)
 	for i, e := range in.Events {
 		n := len(buf)
