@@ -222,13 +222,15 @@ func TestQueryErrors(t *testing.T) {
 
 // TestQueryMatchesOnlyCloudWatch: an awsQuery request is the metrics API's
 // only when signed for "monitoring"; the router answers others (another
-// service's, or unsigned) as requests for an API it does not serve.
+// service's, or unsigned) as requests for an API it does not serve, in the
+// query protocol's XML, naming the service when the signature does.
 func TestQueryMatchesOnlyCloudWatch(t *testing.T) {
 	f := newFixture(t)
-	for _, service := range []string{"sts", "sqs", ""} {
+	for service, names := range map[string]string{"sts": "AWS STS", "sqs": "Amazon SQS", "": "the API this request is for"} {
 		status, raw := queryCall(t, f.url, service, url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}})
-		var m map[string]string
-		if err := json.Unmarshal(raw, &m); err != nil || status != 400 || m["__type"] != awsapi.CodeUnknownOperation {
+		var e queryError
+		decodeXML(t, raw, &e)
+		if status != 400 || e.Code != awsapi.CodeUnknownOperation || !strings.Contains(e.Message, "does not emulate "+names) {
 			t.Errorf("signed for %q: %d %s", service, status, raw)
 		}
 	}
