@@ -228,7 +228,10 @@ func TestQueryMatchesOnlyCloudWatch(t *testing.T) {
 	f := newFixture(t)
 	for service, names := range map[string]string{"sts": "AWS STS", "sqs": "Amazon SQS", "": "the API this request is for"} {
 		status, raw := queryCall(t, f.url, service, url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}})
-		var e queryError
+		var e struct { // not CloudWatch's answer, so not in its XML name space
+			Code    string `xml:"Error>Code"`
+			Message string `xml:"Error>Message"`
+		}
 		decodeXML(t, raw, &e)
 		if status != 400 || e.Code != awsapi.CodeUnknownOperation || !strings.Contains(e.Message, "does not emulate "+names) {
 			t.Errorf("signed for %q: %d %s", service, status, raw)
