@@ -49,7 +49,7 @@ type entity struct {
 	mu          sync.Mutex
 	stop        time.Time
 	x           *extra
-	preset      []attribute.KeyValue // the handler's ColdStart and Service annotations, shared
+	preset      *presetAnnotations   // the handler's ColdStart and Service, shared; or nil
 	annotations []attribute.KeyValue // put: valid keys and values, one per key
 	metadata    []metadatum
 	meta        []byte // the metadata's values, JSON encoded when the entity ends
@@ -58,7 +58,7 @@ type entity struct {
 	// the 512 bytes of the allocator's small objects.
 	annBuf    [2]attribute.KeyValue
 	metaBuf   [1]metadatum
-	metaBytes [16]byte
+	metaBytes [32]byte
 }
 
 // extra is what few subsegments have: what the OpenTelemetry API set on them.
@@ -70,8 +70,23 @@ type extra struct {
 	links  []sdktrace.Link
 }
 
-// metadatum is one metadata key. Until the entity ends its value is value; then it is
-// meta[from:to], and value is nil.
+// presetAnnotations are annotations a subsegment has without PutAnnotation: the handler's
+// ColdStart and Service.
+type presetAnnotations struct {
+	kvs  []attribute.KeyValue
+	json []byte // their members, "key":value,...
+}
+
+func newPresetAnnotations(kvs ...attribute.KeyValue) *presetAnnotations {
+	p := &presetAnnotations{kvs: kvs}
+	for _, kv := range kvs {
+		p.json = appendAnnotation(p.json, kv, len(p.json) > 0)
+	}
+	return p
+}
+
+// metadatum is one metadata key. Until the entity ends its value is value; then meta[from:to]
+// is the member "key":value, and value is nil.
 type metadatum struct {
 	namespace, key string
 	value          any
@@ -82,11 +97,14 @@ type metadatum struct {
 type spanNames struct {
 	span, response, err string // "## name", "name response", "name error"
 	json                []byte // span as appendName writes it
+	responseKey, errKey []byte // "name response": and "name error":
 }
 
 func newSpanNames(name string) *spanNames {
 	n := &spanNames{span: "## " + name, response: name + " response", err: name + " error"}
 	n.json = appendName(nil, n.span)
+	n.responseKey = append(jsonstr.Append(nil, n.response), ':')
+	n.errKey = append(jsonstr.Append(nil, n.err), ':')
 	return n
 }
 
@@ -177,6 +195,14 @@ func (e *entity) End(opts ...trace.SpanEndOption) {
 	for i := range e.metadata {
 		m := &e.metadata[i]
 		m.from = len(e.meta)
+		switch m.key {
+		case e.names.response:
+			e.meta = append(e.meta, e.names.responseKey...)
+		case e.names.err:
+			e.meta = append(e.meta, e.names.errKey...)
+		default:
+			e.meta = append(jsonstr.Append(e.meta, m.key), ':')
+		}
 		e.meta = appendJSON(e.meta, m.value)
 		m.to, m.value = len(e.meta), nil
 	}
@@ -343,33 +369,76 @@ func (e *entity) Status() sdktrace.Status {
 // appendAnnotations appends the subsegment's annotations to dst: the preset ones but those put
 // again, then those put.
 func (e *entity) appendAnnotations(dst []attribute.KeyValue) []attribute.KeyValue {
-	for _, kv := range e.preset {
-		if !hasKey(e.annotations, kv.Key) {
-			dst = append(dst, kv)
+	if e.preset != nil {
+		for _, kv := range e.preset.kvs {
+			if !hasKey(e.annotations, kv.Key) {
+				dst = append(dst, kv)
+			}
 		}
 	}
 	return append(dst, e.annotations...)
 }
 
+// hasAnnotations reports whether the subsegment has annotations.
+func (e *entity) hasAnnotations() bool { return e.preset != nil || len(e.annotations) > 0 }
+
+// hasAnnotation reports whether the subsegment has the annotation key.
+func (e *entity) hasAnnotation(key attribute.Key) bool {
+	return hasKey(e.annotations, key) || (e.preset != nil && hasKey(e.preset.kvs, key))
+}
+
+// appendAnnotationMembers appends the annotations as "key":value members, comma separated.
+func (e *entity) appendAnnotationMembers(b []byte) []byte {
+	start := len(b)
+	switch {
+	case e.preset == nil:
+	case !slices.ContainsFunc(e.preset.kvs, func(kv attribute.KeyValue) bool { return hasKey(e.annotations, kv.Key) }):
+		b = append(b, e.preset.json...)
+	default:
+		for _, kv := range e.preset.kvs {
+			if !hasKey(e.annotations, kv.Key) {
+				b = appendAnnotation(b, kv, len(b) > start)
+			}
+		}
+	}
+	for _, kv := range e.annotations {
+		b = appendAnnotation(b, kv, len(b) > start)
+	}
+	return b
+}
+
 // hasNamespace reports whether the entity has metadata in namespace ns.
-func (e *entity) hasNamespace(ns string) bool {
-	return slices.ContainsFunc(e.metadata, func(m metadatum) bool { return m.namespace == ns })
+func (e *entity) hasNamespace(ns string) bool { return e.namespaceBefore(len(e.metadata), ns) }
+
+// namespaceBefore reports whether one of the first n metadata is in namespace ns.
+func (e *entity) namespaceBefore(n int, ns string) bool {
+	for i := range n {
+		if e.metadata[i].namespace == ns {
+			return true
+		}
+	}
+	return false
 }
 
 // appendNamespaces appends "namespace":{...} for each namespace of the metadata but default,
 // comma separated, after a comma if sep.
 func (e *entity) appendNamespaces(b []byte, sep bool) []byte {
-	for i, m := range e.metadata {
-		if m.namespace == defaultMetadataName || slices.ContainsFunc(e.metadata[:i], func(o metadatum) bool { return o.namespace == m.namespace }) {
+	for i := range e.metadata {
+		ns := e.metadata[i].namespace
+		if ns == defaultMetadataName || e.namespaceBefore(i, ns) {
 			continue
 		}
 		if sep {
 			b = append(b, ',')
 		}
 		sep = true
-		b = jsonstr.Append(b, m.namespace)
+		if ns == e.t.service {
+			b = append(b, e.t.serviceJSON...)
+		} else {
+			b = jsonstr.Append(b, ns)
+		}
 		b = append(b, ':', '{')
-		b = e.appendMembers(b, m.namespace, false)
+		b = e.appendMembers(b, ns, false)
 		b = append(b, '}')
 	}
 	return b
@@ -377,17 +446,14 @@ func (e *entity) appendNamespaces(b []byte, sep bool) []byte {
 
 // appendMembers appends the "key":value members of namespace ns, after a comma if sep.
 func (e *entity) appendMembers(b []byte, ns string, sep bool) []byte {
-	for _, m := range e.metadata {
-		if m.namespace != ns {
-			continue
+	for i := range e.metadata {
+		if m := &e.metadata[i]; m.namespace == ns {
+			if sep {
+				b = append(b, ',')
+			}
+			sep = true
+			b = append(b, e.meta[m.from:m.to]...)
 		}
-		if sep {
-			b = append(b, ',')
-		}
-		sep = true
-		b = jsonstr.Append(b, m.key)
-		b = append(b, ':')
-		b = append(b, e.meta[m.from:m.to]...)
 	}
 	return b
 }
@@ -418,11 +484,10 @@ func (e *entity) otelSpan() sdktrace.ReadOnlySpan {
 		attrs = append(attrs, attribute.StringSlice(attrAnnotations, keys))
 	}
 	for i, m := range e.metadata {
-		if slices.ContainsFunc(e.metadata[:i], func(o metadatum) bool { return o.namespace == m.namespace }) {
-			continue
+		if !e.namespaceBefore(i, m.namespace) {
+			obj := append(e.appendMembers([]byte{'{'}, m.namespace, false), '}')
+			attrs = append(attrs, attribute.String(attrMetadataPrefix+m.namespace, string(obj)))
 		}
-		obj := append(e.appendMembers([]byte{'{'}, m.namespace, false), '}')
-		attrs = append(attrs, attribute.String(attrMetadataPrefix+m.namespace, string(obj)))
 	}
 	stub.Name, stub.SpanContext, stub.Parent, stub.SpanKind = e.Name(), e.sc, e.Parent(), e.SpanKind()
 	stub.StartTime, stub.EndTime, stub.Attributes = e.start, e.stop, attrs

@@ -87,7 +87,7 @@ type handler struct {
 	names *spanNames
 	cold  *invocation.ColdStart
 	// The annotations ColdStart and Service, of a cold and of a warm invocation.
-	coldAnnotations, warmAnnotations [2]attribute.KeyValue
+	coldAnnotations, warmAnnotations *presetAnnotations
 }
 
 func (t *Tracer) newHandler(h any) *handler {
@@ -97,8 +97,8 @@ func (t *Tracer) newHandler(h any) *handler {
 	}
 	service := attribute.String(AnnotationService, t.service)
 	return &handler{t: t, names: newSpanNames(name), cold: invocation.NewColdStart(),
-		coldAnnotations: [2]attribute.KeyValue{attribute.Bool(AnnotationColdStart, true), service},
-		warmAnnotations: [2]attribute.KeyValue{attribute.Bool(AnnotationColdStart, false), service},
+		coldAnnotations: newPresetAnnotations(attribute.Bool(AnnotationColdStart, true), service),
+		warmAnnotations: newPresetAnnotations(attribute.Bool(AnnotationColdStart, false), service),
 	}
 }
 
@@ -130,9 +130,9 @@ func (w *handler) start(ctx context.Context) (context.Context, *entity) {
 	}
 	ctx, e := w.t.start(ctx, sc, nil, w.names, serverSpan)
 	if cold {
-		e.preset = w.coldAnnotations[:]
+		e.preset = w.coldAnnotations
 	} else {
-		e.preset = w.warmAnnotations[:]
+		e.preset = w.warmAnnotations
 	}
 	return ctx, e
 }

@@ -45,10 +45,26 @@ const xrayTraceIDLen = 35
 // appendTraceID appends id in X-Ray's form: 1-, the first 4 bytes (the epoch seconds) in 8 hex
 // digits, -, the other 12 bytes in 24 hex digits.
 func appendTraceID(b []byte, id trace.TraceID) []byte {
-	b = append(b, '1', '-')
-	b = hex.AppendEncode(b, id[:4])
-	b = append(b, '-')
-	return hex.AppendEncode(b, id[4:])
+	var t [xrayTraceIDLen]byte
+	t[0], t[1], t[10] = '1', '-', '-'
+	hexEncode(t[2:10], id[:4])
+	hexEncode(t[11:], id[4:])
+	return append(b, t[:]...)
+}
+
+// appendSpanID appends id in 16 lowercase hex digits.
+func appendSpanID(b []byte, id trace.SpanID) []byte {
+	var t [16]byte
+	hexEncode(t[:], id[:])
+	return append(b, t[:]...)
+}
+
+// hexEncode writes src in lowercase hex to dst, which is twice as long.
+func hexEncode(dst, src []byte) {
+	const digits = "0123456789abcdef"
+	for i, c := range src {
+		dst[2*i], dst[2*i+1] = digits[c>>4], digits[c&0xf]
+	}
 }
 
 // parseTraceID parses an X-Ray trace id, lowercase or uppercase hex; ok is false if s is not

@@ -1,12 +1,10 @@
 package tracer
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -91,19 +89,30 @@ type span interface {
 // encoder turns a batch of ended spans into segment documents: each span whose parent is not
 // in the batch is a document, with its descendants in the batch nested as subsegments.
 type encoder struct {
-	spans  []span
-	order  []int // indexes by start time
-	parent []int // index of the parent in the batch, or -1
-	first  []int // first child in start order, or -1
-	last   []int
-	next   []int // next sibling, or -1
-	byID   map[trace.SpanID]int
+	nodes []node
+	order []int // indexes by start time
+	byID  map[trace.SpanID]int
 
 	buf    []byte // header, then the document being built
 	header int    // len of the header
 	max    int    // most bytes of a datagram
 	keys   []string
-	owned  []attribute.KeyValue // the annotations of the tracer's own span being encoded
+	sec    int64  // the seconds of the last time appended
+	secs   []byte // and their digits
+}
+
+// node is a span of the batch being encoded, with what the encoder reads of it more than once.
+type node struct {
+	s            span
+	own          *entity // s, when it is one of the tracer's own subsegments
+	id, parentID trace.SpanID
+	traceID      trace.TraceID
+	parentTrace  trace.TraceID
+	hasParent    bool // parentID and parentTrace are a valid span context
+	start, end   time.Time
+	up           int // index of the parent in the batch, or -1
+	first, last  int // first and last child in start order, or -1
+	next         int // next sibling, or -1
 }
 
 // encode sends every document of spans through send, which gets the datagram: the daemon
@@ -112,88 +121,90 @@ func (e *encoder) encode(spans []span, send func([]byte) error) error {
 	e.link(spans)
 	var err error
 	for _, i := range e.order {
-		if e.parent[i] < 0 {
-			err = errors.Join(err, e.emit(i, send))
+		if e.nodes[i].up < 0 {
+			if errSend := e.emit(i, send); errSend != nil {
+				err = errors.Join(err, errSend)
+			}
 		}
 	}
-	clear(e.spans)
-	e.spans = e.spans[:0]
+	clear(e.nodes)
+	e.nodes = e.nodes[:0]
 	return err
 }
 
 // link finds each span's parent and children in the batch.
 func (e *encoder) link(spans []span) {
 	n := len(spans)
-	e.spans = append(e.spans[:0], spans...)
-	e.order = resize(e.order, n)
-	e.parent, e.first, e.last, e.next = resize(e.parent, n), resize(e.first, n), resize(e.last, n), resize(e.next, n)
-	for i := range n {
-		e.order[i], e.parent[i], e.first[i], e.last[i], e.next[i] = i, -1, -1, -1, -1
+	e.order = e.order[:0]
+	e.nodes = slices.Grow(e.nodes[:0], n)[:n]
+	for i, s := range spans {
+		nd := &e.nodes[i]
+		*nd = node{s: s, up: -1, first: -1, last: -1, next: -1}
+		if own, ok := s.(*entity); ok {
+			nd.own, nd.id, nd.traceID, nd.start, nd.end = own, own.sc.SpanID(), own.sc.TraceID(), own.start, own.stop
+			nd.parentID, nd.parentTrace, nd.hasParent = own.parentID, nd.traceID, true
+		} else {
+			sc, p := s.SpanContext(), s.Parent()
+			nd.id, nd.traceID, nd.start, nd.end = sc.SpanID(), sc.TraceID(), s.StartTime(), s.EndTime()
+			nd.parentID, nd.parentTrace, nd.hasParent = p.SpanID(), p.TraceID(), p.IsValid()
+		}
+		e.order = append(e.order, i)
 	}
-	slices.SortStableFunc(e.order, func(a, b int) int {
-		return spans[a].StartTime().Compare(spans[b].StartTime())
-	})
+	nodes := e.nodes
+	slices.SortStableFunc(e.order, func(a, b int) int { return nodes[a].start.Compare(nodes[b].start) })
 	const linear = 32 // below this many spans, look parents up without a map
 	if n > linear {
 		if e.byID == nil {
 			e.byID = make(map[trace.SpanID]int, n)
 		}
 		clear(e.byID)
-		for i, s := range spans {
-			e.byID[s.SpanContext().SpanID()] = i
+		for i := range nodes {
+			e.byID[nodes[i].id] = i
 		}
 	}
-	for i, s := range spans {
-		p := s.Parent()
-		if !p.IsValid() {
+	for i := range nodes {
+		if !nodes[i].hasParent {
 			continue
 		}
-		j := -1
+		pid, j := nodes[i].parentID, -1
 		if n > linear {
-			if k, ok := e.byID[p.SpanID()]; ok {
+			if k, ok := e.byID[pid]; ok {
 				j = k
 			}
 		} else {
-			for k, o := range spans {
-				if o.SpanContext().SpanID() == p.SpanID() {
+			for k := range nodes {
+				if nodes[k].id == pid {
 					j = k
 					break
 				}
 			}
 		}
-		if j >= 0 && j != i && spans[j].SpanContext().TraceID() == p.TraceID() {
-			e.parent[i] = j
+		if j >= 0 && j != i && nodes[j].traceID == nodes[i].parentTrace {
+			nodes[i].up = j
 		}
 	}
 	for _, i := range e.order {
-		p := e.parent[i]
+		p := nodes[i].up
 		if p < 0 {
 			continue
 		}
-		if e.last[p] < 0 {
-			e.first[p] = i
+		if nodes[p].last < 0 {
+			nodes[p].first = i
 		} else {
-			e.next[e.last[p]] = i
+			nodes[nodes[p].last].next = i
 		}
-		e.last[p] = i
+		nodes[p].last = i
 	}
 	// A cycle of parents (possible only with forged ids) would leave its spans unsent: break it.
 	for i := range n {
 		steps := 0
-		for p := e.parent[i]; p >= 0 && steps <= n; p = e.parent[p] {
+		for p := nodes[i].up; p >= 0 && steps <= n; p = nodes[p].up {
 			steps++
 		}
 		if steps > n {
-			e.parent[i] = -1
+			nodes[i].up = -1
 		}
 	}
-}
-
-func resize(s []int, n int) []int {
-	if cap(s) < n {
-		return make([]int, n)
-	}
-	return s[:n]
 }
 
 // emit sends span i as a document: with its descendants nested if that fits in a datagram, else
@@ -204,7 +215,7 @@ func (e *encoder) emit(i int, send func([]byte) error) error {
 		return send(e.buf)
 	}
 	var err error
-	for c := e.first[i]; c >= 0; c = e.next[c] {
+	for c := e.nodes[i].first; c >= 0; c = e.nodes[c].next {
 		err = errors.Join(err, e.emit(c, send))
 	}
 	for level := levelAlone; level <= levelNoStacks; level++ {
@@ -212,7 +223,7 @@ func (e *encoder) emit(i int, send func([]byte) error) error {
 			return errors.Join(err, send(e.buf))
 		}
 	}
-	s := e.spans[i]
+	s := e.nodes[i].s
 	return errors.Join(err, fmt.Errorf("tracer: span %q (%s) does not fit in a %d byte datagram, even without metadata; dropped",
 		s.Name(), s.SpanContext().SpanID(), e.max))
 }
@@ -245,8 +256,8 @@ func consumed(key string) bool {
 	return false
 }
 
-func (e *encoder) fields(attrs []attribute.KeyValue) spanFields {
-	var f spanFields
+// fields sets f from attrs.
+func (e *encoder) fields(attrs []attribute.KeyValue, f *spanFields) {
 	e.keys = e.keys[:0]
 	for _, kv := range attrs {
 		v := kv.Value
@@ -282,17 +293,18 @@ func (e *encoder) fields(attrs []attribute.KeyValue) spanFields {
 		}
 	}
 	f.annotationKeys = e.keys
-	return f
 }
 
 // appendSpan appends span i's document. A standalone document (one datagram) also carries
 // trace_id and, for a subsegment, type and parent_id.
 func (e *encoder) appendSpan(b []byte, i int, standalone bool, level int) []byte {
-	s := e.spans[i]
-	own, _ := s.(*entity)
-	sc := s.SpanContext()
+	n := &e.nodes[i]
+	s, own := n.s, n.own
 	attrs := s.Attributes()
-	f := e.fields(attrs)
+	var f spanFields
+	if len(attrs) > 0 {
+		e.fields(attrs, &f)
+	}
 	kind := s.SpanKind()
 	name := s.Name()
 	switch {
@@ -309,20 +321,18 @@ func (e *encoder) appendSpan(b []byte, i int, standalone bool, level int) []byte
 		b = appendName(b, name)
 	}
 	b = append(b, `,"id":"`...)
-	id := sc.SpanID()
-	b = hex.AppendEncode(b, id[:])
+	b = appendSpanID(b, n.id)
 	b = append(b, `","start_time":`...)
-	b = appendTime(b, s.StartTime())
+	b = e.appendTime(b, n.start)
 	b = append(b, `,"end_time":`...)
-	b = appendTime(b, s.EndTime())
+	b = e.appendTime(b, n.end)
 	if standalone {
 		b = append(b, `,"trace_id":"`...)
-		b = appendTraceID(b, sc.TraceID())
+		b = appendTraceID(b, n.traceID)
 		b = append(b, '"')
-		if p := s.Parent(); p.IsValid() {
+		if n.hasParent {
 			b = append(b, `,"type":"subsegment","parent_id":"`...)
-			pid := p.SpanID()
-			b = hex.AppendEncode(b, pid[:])
+			b = appendSpanID(b, n.parentID)
 			b = append(b, '"')
 		}
 	}
@@ -348,18 +358,14 @@ func (e *encoder) appendSpan(b []byte, i int, standalone bool, level int) []byte
 	b = appendCause(b, s, level < levelNoStacks)
 	b = appendHTTP(b, &f)
 	b = appendAWS(b, &f)
-	e.owned = e.owned[:0]
-	if own != nil {
-		e.owned = own.appendAnnotations(e.owned)
-	}
-	b = appendAnnotations(b, attrs, f.annotationKeys, e.owned)
+	b = appendAnnotations(b, attrs, f.annotationKeys, own)
 	if level < levelNoMetadata {
-		b = appendMetadata(b, attrs, f.annotationKeys, own, e.owned)
+		b = appendMetadata(b, attrs, f.annotationKeys, own)
 	}
-	if level == levelNested && e.first[i] >= 0 {
+	if level == levelNested && n.first >= 0 {
 		b = append(b, `,"subsegments":[`...)
-		for c := e.first[i]; c >= 0; c = e.next[c] {
-			if c != e.first[i] {
+		for c := n.first; c >= 0; c = e.nodes[c].next {
+			if c != n.first {
 				b = append(b, ',')
 			}
 			b = e.appendSpan(b, c, false, levelNested)
@@ -370,11 +376,15 @@ func (e *encoder) appendSpan(b []byte, i int, standalone bool, level int) []byte
 }
 
 // appendTime appends t as seconds since the epoch with microseconds, as X-Ray recommends.
-func appendTime(b []byte, t time.Time) []byte {
-	b = strconv.AppendInt(b, t.Unix(), 10)
-	us := t.Nanosecond() / 1000
-	return append(b, '.', byte('0'+us/100000), byte('0'+us/10000%10), byte('0'+us/1000%10),
-		byte('0'+us/100%10), byte('0'+us/10%10), byte('0'+us%10))
+func (e *encoder) appendTime(b []byte, t time.Time) []byte {
+	sec, us := t.Unix(), t.Nanosecond()/1000
+	if sec != e.sec || len(e.secs) == 0 {
+		e.sec, e.secs = sec, strconv.AppendInt(e.secs[:0], sec, 10)
+	}
+	b = append(b, e.secs...)
+	frac := [7]byte{'.', byte('0' + us/100000), byte('0' + us/10000%10), byte('0' + us/1000%10),
+		byte('0' + us/100%10), byte('0' + us/10%10), byte('0' + us%10)}
+	return append(b, frac[:]...)
 }
 
 // appendName appends name as X-Ray accepts it: Unicode letters, digits and white space and
@@ -436,14 +446,7 @@ func appendCause(b []byte, s span, stacks bool) []byte {
 
 func appendException(b []byte, typ, msg, stack string, stacks bool) []byte {
 	b = append(b, `{"id":"`...)
-	var id [8]byte
-	for id == [8]byte{} {
-		v := rand.Uint64()
-		for k := range id {
-			id[k] = byte(v >> (8 * k))
-		}
-	}
-	b = hex.AppendEncode(b, id[:])
+	b = appendSpanID(b, newSpanID())
 	b = append(b, '"')
 	if typ != "" {
 		b = append(b, `,"type":`...)
@@ -559,6 +562,9 @@ func appendHTTP(b []byte, f *spanFields) []byte {
 }
 
 func appendAWS(b []byte, f *spanFields) []byte {
+	if !f.awsAPI && f.requestID == "" && f.tableName == "" && f.queueURL == "" && !f.hasRetries {
+		return b
+	}
 	mark := len(b)
 	b = append(b, `,"aws":{`...)
 	start := len(b)
@@ -593,22 +599,21 @@ func appendAWS(b []byte, f *spanFields) []byte {
 	return append(b, '}')
 }
 
-// appendAnnotations appends the annotations: owned (those of the tracer's own span), then the
-// attributes named by aws.xray.annotations whose value is a string, a number or a boolean (but
-// those of owned's keys), keys made X-Ray's (any character but ASCII letters, digits and _
-// becomes _).
-func appendAnnotations(b []byte, attrs []attribute.KeyValue, keys []string, owned []attribute.KeyValue) []byte {
-	if len(keys) == 0 && len(owned) == 0 {
+// appendAnnotations appends the annotations: own's, then the attributes named by
+// aws.xray.annotations whose value is a string, a number or a boolean (but those own has), keys
+// made X-Ray's (any character but ASCII letters, digits and _ becomes _).
+func appendAnnotations(b []byte, attrs []attribute.KeyValue, keys []string, own *entity) []byte {
+	if len(keys) == 0 && (own == nil || !own.hasAnnotations()) {
 		return b
 	}
 	mark := len(b)
 	b = append(b, `,"annotations":{`...)
 	start := len(b)
-	for _, kv := range owned {
-		b = appendAnnotation(b, kv, len(b) > start)
+	if own != nil {
+		b = own.appendAnnotationMembers(b)
 	}
 	for _, kv := range attrs {
-		if kv.Key == "" || !slices.Contains(keys, string(kv.Key)) || hasKey(owned, kv.Key) {
+		if kv.Key == "" || !slices.Contains(keys, string(kv.Key)) || (own != nil && own.hasAnnotation(kv.Key)) {
 			continue
 		}
 		b = appendAnnotation(b, kv, len(b) > start)
@@ -649,7 +654,7 @@ func hasKey(attrs []attribute.KeyValue, key attribute.Key) bool {
 // attribute holding a JSON object becomes that namespace (unless own has it); and every other
 // attribute that has no other place in the document goes to the namespace "default", as the
 // OpenTelemetry collector does.
-func appendMetadata(b []byte, attrs []attribute.KeyValue, annotations []string, own *entity, owned []attribute.KeyValue) []byte {
+func appendMetadata(b []byte, attrs []attribute.KeyValue, annotations []string, own *entity) []byte {
 	mark := len(b)
 	b = append(b, `,"metadata":{`...)
 	start := len(b)
@@ -695,7 +700,7 @@ func appendMetadata(b []byte, attrs []attribute.KeyValue, annotations []string, 
 		key := string(kv.Key)
 		// A metadata attribute that is not a JSON object is kept, under its key.
 		if (i < 64 && namespaces&(1<<i) != 0) || slices.Contains(annotations, key) ||
-			(consumed(key) && !strings.HasPrefix(key, attrMetadataPrefix)) || hasKey(owned, kv.Key) {
+			(consumed(key) && !strings.HasPrefix(key, attrMetadataPrefix)) || (own != nil && own.hasAnnotation(kv.Key)) {
 			continue
 		}
 		if len(b) > objStart {

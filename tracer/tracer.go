@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/lambdalog/lambdalog/internal/invocation"
+	"github.com/lambdalog/lambdalog/internal/jsonstr"
 )
 
 // Environment variables the tracer reads in New.
@@ -39,6 +40,7 @@ const instrumentationName = "github.com/lambdalog/lambdalog/tracer"
 // with New, once per execution environment. It is safe for concurrent use.
 type Tracer struct {
 	service         string
+	serviceJSON     []byte // service as a JSON string
 	handlerName     string
 	captureResponse bool
 	captureError    bool
@@ -156,6 +158,7 @@ func New(opts ...Option) (*Tracer, error) {
 		}
 	}
 	t.proc = newProcessor(exp)
+	t.serviceJSON = jsonstr.Append(nil, t.service)
 	t.names = map[string]*spanNames{}
 	attrs := []attribute.KeyValue{
 		attribute.String("service.name", t.service),
