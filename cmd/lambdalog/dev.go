@@ -8,9 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/console"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/lambdaemu"
@@ -41,6 +39,7 @@ type devFlags struct {
 	memorySize, timeout    int
 	logFormat, logLevel    string
 	logGroup               string
+	watch                  bool
 }
 
 func (f *devFlags) register(fs *flag.FlagSet) {
@@ -56,10 +55,11 @@ func (f *devFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.logGroup, "log-group", "", "log `group` of the single --function (default /aws/lambda/NAME)")
 	fs.StringVar(&f.apiAddr, "api-addr", "127.0.0.1:3000", "`host:port` of the API Gateway front (loopback only)")
 	fs.StringVar(&f.region, "region", "us-east-1", "AWS region of the functions and their log groups")
+	fs.BoolVar(&f.watch, "watch", false, "rebuild and restart a function when its source changes, and reload the template when it changes")
 }
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("dev", "dev [--template FILE | --function NAME=PATH ...] [--addr host:port] [--api-addr host:port] [--xray-addr host:port] [--data DIR | --memory] [--ready-file FILE]", stderr)
+	fs := newFlagSet("dev", "dev [--template FILE | --function NAME=PATH ...] [--watch] [--addr host:port] [--api-addr host:port] [--xray-addr host:port] [--data DIR | --memory] [--ready-file FILE]", stderr)
 	var f devFlags
 	f.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -83,7 +83,8 @@ func (f *devFlags) run(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(buildDir)
-	fns, err := f.buildFunctions(ctx, buildDir, stdout)
+	p := &project{flags: f, buildDir: buildDir, stdout: stdout, stderr: stderr}
+	fns, err := p.load(ctx)
 	if err != nil {
 		return err
 	}
@@ -101,7 +102,7 @@ func (f *devFlags) run(ctx context.Context, stdout, stderr io.Writer) error {
 	defer xd.Close()
 	emu, err := lambdaemu.New(lambdaemu.Options{
 		Region: f.region, AccountID: f.account, Sink: lambdaemu.StoreSink(srv.Logs, f.region), Echo: stdout, Logger: logger,
-		Traces: srv.Traces, XRayDaemonAddr: xd.Addr,
+		Traces: srv.Traces, XRayDaemonAddr: xd.Addr, Messages: stderr, EchoColor: terminalOf(stdout).color,
 	})
 	if err != nil {
 		return err
@@ -117,6 +118,7 @@ func (f *devFlags) run(ctx context.Context, stdout, stderr io.Writer) error {
 	srv.SetSubscriptions(subs)
 	srv.Router.Register(emu.InvokeAPI())
 	srv.Console.Register(console.FunctionsPage(emu))
+	stopWatching := func() {}
 	err = server.Run(ctx, logger, []server.Listener{
 		{Name: "api", Addr: f.addr, Flag: "--addr", Handler: srv.Handler()},
 		{Name: "apiGateway", Addr: f.apiAddr, Flag: "--api-addr", Handler: emu.APIGateway()},
@@ -132,11 +134,12 @@ func (f *devFlags) run(ctx context.Context, stdout, stderr io.Writer) error {
 		printXRay(stdout, xd)
 		fmt.Fprintf(stdout, "lambdalog: console on %s/\n", urls["api"])
 		fmt.Fprintf(stdout, "lambdalog: store %s\n", srv.Location)
+		p.apiURL = urls["apiGateway"]
 		for _, fn := range emu.Functions() {
-			fmt.Fprintf(stdout, "lambdalog: function %s (%d MB, %s, logs in %s)\n", fn.Name, fn.MemoryMB, fn.Timeout, fn.LogGroup)
-			for _, r := range fn.Routes {
-				fmt.Fprintf(stdout, "lambdalog:   %s %s %s%s\n", r.Kind, r.Method, urls["apiGateway"], r.Path)
-			}
+			p.printFunction(fn)
+		}
+		if f.watch {
+			stopWatching = p.watch(ctx, emu)
 		}
 		if err := f.ready(urls); err != nil {
 			return err
@@ -144,110 +147,11 @@ func (f *devFlags) run(ctx context.Context, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "lambdalog: ready; press Ctrl-C to stop")
 		return nil
 	})
+	stopWatching()
 	subs.Close() // before emu: it waits for the deliveries in progress
 	if err := errors.Join(err, emu.Close(), srv.Close()); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "lambdalog: stopped")
 	return nil
-}
-
-// buildFunctions builds the functions of --function flags or of the template.
-func (f *devFlags) buildFunctions(ctx context.Context, buildDir string, stdout io.Writer) ([]lambdaemu.Function, error) {
-	switch {
-	case f.template != "" && len(f.functions) > 0:
-		return nil, errors.New("pass --template or --function, not both")
-	case len(f.functions) > 0:
-		return f.flagFunctions(ctx, buildDir)
-	default:
-		return templateFunctions(ctx, buildDir, f.template, stdout)
-	}
-}
-
-// templateFunctions loads and builds a SAM template's functions. With no
-// template given it uses ./template.yaml, else examples/hello when run
-// from the lambdalog repository.
-func templateFunctions(ctx context.Context, buildDir, path string, stdout io.Writer) ([]lambdaemu.Function, error) {
-	if path == "" {
-		if _, err := os.Stat("template.yaml"); err == nil {
-			path = "template.yaml"
-		} else if _, err := os.Stat(filepath.Join("examples", "hello", "main.go")); err == nil {
-			fmt.Fprintln(stdout, "lambdalog: no template.yaml; running examples/hello as function hello")
-			fn := lambdaemu.Function{Name: "hello", Handler: "bootstrap", Tracing: true, Routes: []lambdaemu.Route{
-				{Kind: "Api", Method: "GET", Path: "/hello"}, {Kind: "Api", Method: "GET", Path: "/hello/{name}"},
-			}, Env: map[string]string{"POWERTOOLS_SERVICE_NAME": "hello", "POWERTOOLS_METRICS_NAMESPACE": "hello"}}
-			dir, _ := filepath.Abs(filepath.Join("examples", "hello"))
-			return buildAll(ctx, buildDir, []lambdaemu.TemplateFunction{{Function: fn, CodeDir: dir}})
-		} else {
-			return nil, errors.New("no functions: pass --template FILE or --function NAME=PATH (no template.yaml here)")
-		}
-	}
-	tfs, err := lambdaemu.LoadTemplate(path)
-	if err != nil {
-		return nil, err
-	}
-	return buildAll(ctx, buildDir, tfs)
-}
-
-func buildAll(ctx context.Context, buildDir string, tfs []lambdaemu.TemplateFunction) ([]lambdaemu.Function, error) {
-	fns := make([]lambdaemu.Function, 0, len(tfs))
-	for _, tf := range tfs {
-		cmd, err := lambdaemu.Build(ctx, tf.CodeDir, filepath.Join(buildDir, tf.Name, "bootstrap"))
-		if err != nil {
-			return nil, fmt.Errorf("function %s: %w", tf.Name, err)
-		}
-		fn := tf.Function
-		fn.Command, fn.Dir = cmd, tf.CodeDir // the code directory is LAMBDA_TASK_ROOT
-		fns = append(fns, fn)
-	}
-	return fns, nil
-}
-
-// flagFunctions builds the functions given by --function flags.
-func (f *devFlags) flagFunctions(ctx context.Context, buildDir string) ([]lambdaemu.Function, error) {
-	if (f.logGroup != "" || len(f.routes) > 0) && len(f.functions) > 1 {
-		return nil, errors.New("--log-group and --route apply to a single --function")
-	}
-	vars := map[string]string{}
-	for _, kv := range f.env {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("--env %q: want KEY=VALUE", kv)
-		}
-		vars[k] = v
-	}
-	var rs []lambdaemu.Route
-	for _, r := range f.routes {
-		method, path, ok := strings.Cut(strings.TrimSpace(r), " ")
-		if !ok {
-			return nil, fmt.Errorf("--route %q: want 'METHOD /path'", r)
-		}
-		rs = append(rs, lambdaemu.Route{Kind: "Api", Method: strings.ToUpper(method), Path: strings.TrimSpace(path)})
-	}
-	var fns []lambdaemu.Function
-	for _, spec := range f.functions {
-		name, path, ok := strings.Cut(spec, "=")
-		if !ok || name == "" || path == "" {
-			return nil, fmt.Errorf("--function %q: want NAME=PATH", spec)
-		}
-		abs, err := filepath.Abs(path)
-		if err != nil {
-			return nil, err
-		}
-		fn := lambdaemu.Function{
-			Name: name, Handler: "bootstrap", Tracing: true, MemoryMB: f.memorySize, Timeout: time.Duration(f.timeout) * time.Second,
-			Env: vars, LogFormat: f.logFormat, ApplicationLogLevel: f.logLevel, LogGroup: f.logGroup, Routes: rs,
-		}
-		if st, err := os.Stat(abs); err == nil && st.Mode().IsRegular() {
-			fn.Command, fn.Dir = []string{abs}, filepath.Dir(abs)
-			fns = append(fns, fn)
-			continue
-		}
-		built, err := buildAll(ctx, buildDir, []lambdaemu.TemplateFunction{{Function: fn, CodeDir: abs}})
-		if err != nil {
-			return nil, err
-		}
-		fns = append(fns, built...)
-	}
-	return fns, nil
 }

@@ -9,6 +9,7 @@
 //
 //	serve     run the CloudWatch Logs, CloudWatch metrics and X-Ray APIs on an embedded store
 //	dev       run Lambda functions locally, with Lambda's logs and traces, the Invoke API and an API Gateway front
+//	invoke    invoke a function of a running dev and print its response
 //	query     run a Logs Insights query and print its results
 //	traces    list recent X-Ray traces, or draw one as a waterfall with its log lines
 //	tail      print log events of log groups, interleaved by time, and follow new ones
@@ -47,6 +48,7 @@ func commands() []command {
 	return []command{
 		serveCommand(),
 		devCommand(),
+		invokeCommand(),
 		queryCommand(),
 		tracesCommand(),
 		tailCommand(),
