@@ -49,26 +49,10 @@ func queueEvents(t *testing.T, st *Store, s string, puts int) []string {
 // of the store's event reads.
 var asyncReaders = map[string]func(context.Context, *Store, string) ([]string, error){
 	"Events": func(ctx context.Context, st *Store, s string) ([]string, error) {
-		it, err := st.Events(ctx, "r", "g", s, Range{})
-		if err != nil {
-			return nil, err
-		}
-		var got []string
-		for it.Next() {
-			got = append(got, string(it.Event().Message))
-		}
-		return got, it.Close()
+		return drain(st.Events(ctx, "r", "g", s, Range{}))
 	},
 	"MergedEvents": func(ctx context.Context, st *Store, s string) ([]string, error) {
-		it, err := st.MergedEvents(ctx, "r", "g", StreamSelector{Names: []string{s}}, Range{}, nil)
-		if err != nil {
-			return nil, err
-		}
-		var got []string
-		for it.Next() {
-			got = append(got, string(it.Event().Message))
-		}
-		return got, it.Close()
+		return drain(st.MergedEvents(ctx, "r", "g", StreamSelector{Names: []string{s}}, Range{}, nil))
 	},
 	"Scan": func(ctx context.Context, st *Store, s string) ([]string, error) {
 		var got []string
@@ -78,6 +62,23 @@ var asyncReaders = map[string]func(context.Context, *Store, string) ([]string, e
 		})
 		return got, err
 	},
+}
+
+// drain returns the messages of the events of it, the iterator a read
+// returned with err.
+func drain(it interface {
+	Next() bool
+	Event() *EventView
+	Close() error
+}, err error) ([]string, error) {
+	if err != nil {
+		return nil, err
+	}
+	var got []string
+	for it.Next() {
+		got = append(got, string(it.Event().Message))
+	}
+	return got, it.Close()
 }
 
 func createStream(t *testing.T, st *Store, names ...string) {
@@ -225,5 +226,22 @@ func TestCloseCommitsQueuedEvents(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("after reopening: %d events, want %d", len(got), len(want))
+	}
+}
+
+// TestSettleAllocatesNothing: with nothing queued, the wait every read
+// makes costs no allocation.
+func TestSettleAllocatesNothing(t *testing.T) {
+	st := openOn(t, vfs.NewMem(), Options{})
+	defer st.Close()
+	createStream(t, st, "s")
+	queueEvents(t, st, "s", 3)
+	ctx := context.Background()
+	if n := testing.AllocsPerRun(100, func() {
+		if err := st.Settle(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Fatalf("Settle: %v allocations, want 0", n)
 	}
 }

@@ -100,7 +100,9 @@
 // visible before its fsync completes. So nothing a read has returned can be
 // lost by a crash; a crash loses at most writes no reader has seen. Both
 // waits cost two atomic loads when nothing is queued, and a read waits for
-// at most the round in progress and the next. Close commits the queue.
+// at most the round in progress and the next. Settle is the same wait for
+// readers of what AfterPut derives from the events (the server's metrics
+// API). Close commits the queue.
 //
 // Close flushes the memtables (when the disk has room), so a store
 // closed cleanly needs no write-ahead-log replay at the next Open. After a
