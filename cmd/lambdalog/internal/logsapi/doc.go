@@ -96,4 +96,47 @@
 // matching event once, in order. A call always scans at least one window,
 // so paging always progresses. A call without a pattern reads only the
 // events it returns.
+//
+// # Live Tail
+//
+// StartLiveTail answers, as AWS does, with an event stream (content type
+// application/vnd.amazon.eventstream, package eventstream) over HTTP/1.1
+// chunked encoding, each message flushed as it is written: an
+// initial-response event ({}), a sessionStart event echoing the request
+// with its requestId and a new sessionId, then a sessionUpdate event every
+// second, empty when nothing new matched. The sessions live in a LiveTail,
+// which the log store's AfterPut hook feeds (LiveTail.Offer): a session
+// sees the events stored after it started, from PutLogEvents or the local
+// runtime, in its log groups (1 to 10, by name or by ARN of this account
+// and region, not ending with *), in the streams it names
+// (logStreamNames) or whose names start with one of its prefixes
+// (logStreamNamePrefixes), both only with a single log group and not
+// together, and matching its logEventFilterPattern. An event carries its
+// stream, the identifier the request named its group by, its message,
+// timestamp and ingestion time, in the order the events were stored.
+//
+// Limits, as AWS sets them: an update carries at most 500 events; when
+// more matched during its second, it carries a uniform random sample of
+// them and sessionMetadata.sampled is true. An update also carries at most
+// 4 MiB of messages and fits in one event stream message (16 MiB), beyond
+// which it samples too. For a client that reads slower than updates come,
+// the 10 newest updates (and at most 16 MiB of them) wait, the oldest being
+// dropped. A session ends after 3 hours (LiveTailOptions.MaxDuration) with a
+// SessionTimeoutException in the stream; when the client closes the stream
+// or its connection; when a write to the client blocks for a minute; and
+// when the server shuts down, with a SessionStreamingException. At most 15
+// sessions (LiveTailOptions.MaxSessions) may be open at once per region:
+// the next StartLiveTail is a LimitExceededException. An ARN of another
+// account is an AccessDeniedException; a group that does not exist, or an
+// ARN of another region, a ResourceNotFoundException. Offer copies the
+// events a session keeps, never waits for a client, and costs one atomic
+// load while no session is open.
+//
+// The SDKs send StartLiveTail to "stream-" followed by the endpoint's host
+// (AWS serves it from stream-logs.REGION.amazonaws.com), also for a
+// configured endpoint URL; a client of a local server turns that off
+// (botocore and the aws CLI: AWS_DISABLE_HOST_PREFIX_INJECTION=true;
+// aws-sdk-go-v2: smithyhttp.DisableEndpointHostPrefix in an APIOption), or
+// makes the prefixed name resolve to the server. The server answers
+// whatever the Host header.
 package logsapi

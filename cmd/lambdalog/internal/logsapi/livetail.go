@@ -71,6 +71,7 @@ type LiveTail struct {
 	mu      sync.RWMutex
 	groups  map[tailKey][]tailTarget // copied on write: Offer reads a slice without the lock
 	regions map[string]int           // sessions open per region
+	servers map[*http.Server]bool    // the servers whose shutdown calls Close
 	closed  bool
 	closing chan struct{} // closed by Close
 }
@@ -95,7 +96,7 @@ func NewLiveTail(opts LiveTailOptions) *LiveTail {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &LiveTail{opts: opts, groups: map[tailKey][]tailTarget{}, regions: map[string]int{}, closing: make(chan struct{})}
+	return &LiveTail{opts: opts, groups: map[tailKey][]tailTarget{}, regions: map[string]int{}, servers: map[*http.Server]bool{}, closing: make(chan struct{})}
 }
 
 // Offer gives the sessions tailing in's log group the events of in that
@@ -116,6 +117,8 @@ func (lt *LiveTail) Offer(in *store.Ingested) {
 
 // Close ends every session, each with a SessionStreamingException saying
 // that the server is stopping, and makes StartLiveTail fail from then on.
+// The Shutdown of an http.Server that served StartLiveTail calls it, so
+// that a graceful shutdown need not wait for sessions that last hours.
 func (lt *LiveTail) Close() {
 	lt.mu.Lock()
 	defer lt.mu.Unlock()
@@ -126,9 +129,15 @@ func (lt *LiveTail) Close() {
 }
 
 // add registers a session, unless the region has its maximum of sessions.
-func (lt *LiveTail) add(s *tailSession) error {
+// srv, when not nil, is the server the session's request came from: its
+// Shutdown (which waits for the requests in flight) will call Close.
+func (lt *LiveTail) add(s *tailSession, srv *http.Server) error {
 	lt.mu.Lock()
 	defer lt.mu.Unlock()
+	if srv != nil && !lt.servers[srv] {
+		lt.servers[srv] = true
+		srv.RegisterOnShutdown(lt.Close)
+	}
 	switch {
 	case lt.closed:
 		return clientError("InvalidOperationException", "The server is shutting down.")
@@ -407,7 +416,8 @@ func (h *Handler) startLiveTail(c *call, in *startLiveTailInput) (any, error) {
 			s.groups = append(s.groups, tailGroup{name, id})
 		}
 	}
-	if err := h.liveTail.add(s); err != nil {
+	srv, _ := c.ctx.Value(http.ServerContextKey).(*http.Server)
+	if err := h.liveTail.add(s, srv); err != nil {
 		return nil, err
 	}
 	start, err := json.Marshal(sessionStart{RequestID: c.requestID, SessionID: awsapi.NewID(), LogGroupIdentifiers: in.LogGroupIdentifiers,
@@ -458,6 +468,9 @@ func (h *Handler) liveTailGroup(c *call, id string) (string, error) {
 // until the session ends (its time limit, the client leaving, Close).
 func (h *Handler) streamLiveTail(c *call, w http.ResponseWriter, s *tailSession, start []byte) {
 	rc := http.NewResponseController(w)
+	// The connection may serve more requests once the stream ends: they
+	// must not inherit the deadline of its last message.
+	defer rc.SetWriteDeadline(time.Time{})
 	write := func(msg []byte) error {
 		// A deadline per message: the stream itself may last for hours.
 		if err := rc.SetWriteDeadline(time.Now().Add(liveTailWriteTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {

@@ -2,9 +2,12 @@ package logsapi_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -28,6 +31,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
+	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/eventstream"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/logsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
 	"github.com/lambdalog/lambdalog/internal/testserver"
@@ -486,7 +490,8 @@ func TestStartLiveTailHostPrefix(t *testing.T) {
 
 // TestStartLiveTailServe runs `lambdalog serve`: its log store feeds Live
 // Tail, for aws-sdk-go-v2 and, when it is installed, the aws CLI v1's
-// start-live-tail (aws CLI v2 2.9, Debian's, has no start-live-tail).
+// start-live-tail (aws CLI v2 2.9, Debian's, has no start-live-tail); its
+// graceful stop ends the sessions.
 func TestStartLiveTailServe(t *testing.T) {
 	srv := testserver.Serve(t, "--memory")
 	c := tailClient(srv.URL)
@@ -552,6 +557,96 @@ func TestStartLiveTailServe(t *testing.T) {
 		}
 		if err := cmd.Wait(); err != nil {
 			t.Errorf("aws logs start-live-tail after SIGINT: %v\n%s", err, stderr.String())
+		}
+	})
+
+	// Stopping the server ends the session rather than waiting for it.
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	if err := srv.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, ok := tl.next(); !ok {
+			break
+		}
+	}
+	if se := (*types.SessionStreamingException)(nil); !errors.As(tl.out.GetStream().Err(), &se) {
+		t.Errorf("after the server stopped the stream ended with %v, want SessionStreamingException", tl.out.GetStream().Err())
+	}
+	if out := srv.Output(); strings.Contains(out, "deadline exceeded") {
+		t.Errorf("the server's shutdown waited for the Live Tail session until its deadline:\n%s", out)
+	}
+}
+
+// FuzzStartLiveTail sends arbitrary bodies to StartLiveTail: a refusal is a
+// 4xx in AWS's JSON shape, and an accepted session is an event stream of
+// initial-response, sessionStart, updates and, its 1 ms being up, a
+// SessionTimeoutException.
+func FuzzStartLiveTail(f *testing.F) {
+	lt := logsapi.NewLiveTail(logsapi.LiveTailOptions{MaxDuration: time.Millisecond})
+	st, err := store.Open("", store.Options{InMemory: true, SweepInterval: -1,
+		AfterPut: func(_ context.Context, in store.Ingested) { lt.Offer(&in) }})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { st.Close() })
+	ctx := context.Background()
+	for _, g := range []string{"g", "h"} {
+		st.CreateGroup(ctx, "us-east-1", store.Group{Name: g})
+		st.CreateStream(ctx, "us-east-1", g, "s")
+	}
+	h := awsapi.NewRouter(awsapi.Options{}, logsapi.New(st, logsapi.Options{LiveTail: lt}))
+	for _, s := range []string{
+		`{"logGroupIdentifiers":["g"]}`,
+		`{"logGroupIdentifiers":["g","arn:aws:logs:us-east-1:123456789012:log-group:h"],"logEventFilterPattern":"{ $.a = 1 }"}`,
+		`{"logGroupIdentifiers":["g"],"logStreamNames":["s"],"logStreamNamePrefixes":["s"]}`,
+		`{"logGroupIdentifiers":["g"],"logStreamNamePrefixes":["s"],"logEventFilterPattern":"[a, b=%x+%]"}`,
+		`{"logGroupIdentifiers":["arn:aws:logs:us-east-1:123456789012:log-group:g:*"]}`,
+		`{"logGroupIdentifiers":[]}`, `{"logGroupIdentifiers":null}`, `[]`, `null`, ``,
+	} {
+		f.Add([]byte(s))
+	}
+	serve := func(body []byte) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+		req.Header.Set("X-Amz-Target", "Logs_20140328.StartLiveTail")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w
+	}
+	if w := serve([]byte(`{"logGroupIdentifiers":["g"]}`)); w.Code != 200 {
+		f.Fatalf("a valid request: %d %s", w.Code, w.Body.Bytes())
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		w := serve(body)
+		if w.Code != 200 {
+			if w.Code >= 500 || !bytes.HasPrefix(w.Body.Bytes(), []byte(`{"__type":"`)) {
+				t.Fatalf("%q: %d %s", body, w.Code, w.Body.Bytes())
+			}
+			return
+		}
+		if ct := w.Header().Get("Content-Type"); ct != "application/vnd.amazon.eventstream" {
+			t.Fatalf("%q: Content-Type %q", body, ct)
+		}
+		r := eventstream.NewReader(w.Body)
+		var kinds []string
+		for {
+			m, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%q: message %d: %v", body, len(kinds), err)
+			}
+			if !json.Valid(m.Payload) || m.String(":content-type") != "application/json" {
+				t.Fatalf("%q: message %d: %v %q", body, len(kinds), m.Headers, m.Payload)
+			}
+			kinds = append(kinds, m.String(":message-type")+" "+m.String(":event-type")+m.String(":exception-type"))
+		}
+		if len(kinds) < 3 || kinds[0] != "event initial-response" || kinds[1] != "event sessionStart" ||
+			kinds[len(kinds)-1] != "exception SessionTimeoutException" ||
+			slices.ContainsFunc(kinds[2:len(kinds)-1], func(k string) bool { return k != "event sessionUpdate" }) {
+			t.Fatalf("%q: messages %q", body, kinds)
 		}
 	})
 }
