@@ -9,7 +9,11 @@
 // on a loopback port, its own log stream YYYY/MM/DD/[$LATEST]<32 hex> in
 // /aws/lambda/<name> (or LoggingConfig.LogGroup), and Lambda's environment
 // variables. Environments are reused while warm, a new one starts when all
-// are busy, and idle ones are stopped after [Options.IdleTimeout].
+// are busy, and idle ones are stopped after [Options.IdleTimeout]. A
+// function can be replaced ([Emulator.ReplaceFunction], for example with a
+// new build) or removed while it runs: new invocations get new
+// environments, idle ones stop, and running invocations finish in the
+// environment they started in, which then stops.
 //
 // An environment's Runtime API serves only that environment: on Linux a
 // connection is accepted only when the kernel (sock_diag) shows that the
@@ -32,8 +36,12 @@
 // exceeding MemorySize (Runtime.OutOfMemory, Max Memory Used = Memory
 // Size) are reported as Lambda reports them and replace the environment.
 //
-// Functions get the caller's AWS credentials (placeholders when it has
-// none, as Lambda always provides the execution role's) and, once
+// Functions get the caller's AWS credentials and what an SDK reads to
+// find a profile (AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE,
+// HOME), so profiles and SSO work as on the host; placeholder keys when it
+// has neither keys, nor AWS_PROFILE, nor a shared credentials file, as
+// Lambda always provides the execution role's. Lambda's own variables
+// (AWS_REGION, AWS_LAMBDA_*, ...) win over the host's. Once
 // [Emulator.SetEndpoint] has named the local APIs, the service-specific
 // endpoint variables AWS_ENDPOINT_URL_LAMBDA, _CLOUDWATCH_LOGS, _CLOUDWATCH
 // and _XRAY: a function that invokes another through the SDK, or ships
@@ -50,6 +58,33 @@
 // segment); an HTTP API routes on the path decoded once (%2F separates
 // segments, a decoded "?" ends the path) and sends it decoded twice in
 // rawPath and the path parameters, answering 400 when that fails.
+//
+// # Schedules
+//
+// A function's Schedule events (EventBridge rules) and ScheduleV2 events
+// (EventBridge Scheduler) invoke it asynchronously, as those services do,
+// on their expression: rate(N minute|minutes|hour|hours|day|days),
+// counted from when the function was added; cron(minutes hours
+// day-of-month month day-of-week year) with EventBridge's syntax (, - * /,
+// ? in one of the day fields, L, W and LW in day-of-month, L, dL and d#n in
+// day-of-week, 1 = Sunday, years 1970-2199), in UTC or a ScheduleV2's
+// ScheduleExpressionTimezone; and a ScheduleV2's one-time
+// at(yyyy-mm-ddThh:mm:ss). A rule sends EventBridge's "Scheduled Event"
+// (version 0, source aws.events, the account, region and time, resources
+// [the rule's ARN], detail {}), a schedule {}; the template's Input replaces
+// either, with Scheduler's <aws.scheduler.*> context attributes filled in
+// for a schedule. Enabled: false and State: DISABLED keep the schedule
+// from firing. Options.Clock drives them (tests move it by hand).
+//
+// # The terminal
+//
+// With Options.Echo set, every log event is also written there as it is
+// produced; while more than one function is registered each line starts
+// with its function's name (coloured with Options.EchoColor).
+// Options.Messages is told, a line each, what the developer should know
+// but the client is not: why the API Gateway front answered 502 (500 for
+// an HTTP API), naming the function and the invocation's request id, which
+// routes exist when a request matched none, and each scheduled invocation.
 //
 // # Tracing
 //
@@ -144,6 +179,11 @@
 //     shown survives kill -9 and power loss. Metrics derived from the
 //     events (EMF, metric filters) are stored once they are committed,
 //     shortly after Invoke returns.
+//   - Schedules fire on time, once, in the order their times come: there
+//     is no ScheduleV2 FlexibleTimeWindow, StartDate or EndDate, no retry
+//     policy or dead-letter queue, and a run missed while the machine
+//     slept is skipped. A rate counts from when dev started, where
+//     EventBridge counts from the rule's creation.
 //   - The API Gateway front has no stages, authorizers, CORS, binary media
 //     type settings or request validation; a non-UTF-8 request body is sent
 //     base64-encoded.
