@@ -32,6 +32,7 @@ func runInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("invoke", "invoke FUNCTION [--event FILE|-] [--log-type Tail] [--endpoint URL | --aws] [--region REGION]", stderr)
 	var t target
 	t.register(fs)
+	fs.Lookup("endpoint").Usage = "`URL` of lambdalog dev's Invoke API or another Lambda endpoint (default http://" + defaultAddr + ", or AWS's with --aws)"
 	event := fs.String("event", "", "`file` holding the event (JSON), or - for standard input (default {})")
 	logType := fs.String("log-type", "None", "`Tail` prints the end of the invocation's log (its last 4 KB) on standard error")
 	name, err := parseInvokeArgs(fs, args)
