@@ -225,7 +225,7 @@ func TestUnknownServiceIsNamedInItsProtocol(t *testing.T) {
 			r.Header.Set("X-Amz-Target", "AmazonSQS.ListQueues")
 			return r
 		}(), "", `does not emulate the "AmazonSQS" service`},
-		{"unsigned Lambda", get("/2015-03-31/functions/"), "", "does not emulate AWS Lambda (this request: GET /2015-03-31/functions/)"},
+		{"unsigned Lambda", get("/2015-03-31/functions/"), "", "does not emulate AWS Lambda (this request: GET /2015-03-31/functions/). It serves Echo: point only their clients at it (for example with AWS_ENDPOINT_URL_CLOUDWATCH_LOGS rather than AWS_ENDPOINT_URL). lambdalog dev serves Lambda's Invoke operation."},
 		{"unknown", get("/favicon.ico"), "", "does not emulate the API this request is for (GET /favicon.ico). It serves Echo."},
 	} {
 		t.Run(c.name, func(t *testing.T) {

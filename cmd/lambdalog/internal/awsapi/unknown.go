@@ -70,6 +70,9 @@ func (rt *Router) writeUnknown(w http.ResponseWriter, req *Request) {
 	if name != "" {
 		msg = fmt.Sprintf("lambdalog does not emulate %s (this request: %s). It serves %s: point only their clients at it (for example with AWS_ENDPOINT_URL_CLOUDWATCH_LOGS rather than AWS_ENDPOINT_URL).",
 			name, what, strings.Join(rt.APIs(), ", "))
+		if name == serviceNames["lambda"] {
+			msg += " lambdalog dev serves Lambda's Invoke operation."
+		}
 	}
 	e := &Error{Status: http.StatusBadRequest, Code: CodeUnknownOperation, Message: msg}
 	ct, _, _ := strings.Cut(req.Header.Get("Content-Type"), ";")
