@@ -32,11 +32,11 @@ func (e *entity) end(result any, respond bool, err error) {
 	if err != nil {
 		e.RecordError(err)
 		e.SetStatus(codes.Error, err.Error())
-		if e.t.captureError {
-			e.put(e.t.service, e.names.err, err.Error())
+		if e.names.t.captureError {
+			e.put(e.names.t.service, e.names.err, err.Error())
 		}
-	} else if respond && e.t.captureResponse {
-		e.put(e.t.service, e.names.response, result)
+	} else if respond && e.names.t.captureResponse {
+		e.put(e.names.t.service, e.names.response, result)
 	}
 	e.End()
 }
@@ -50,8 +50,8 @@ func (e *entity) endPanic(p any) {
 		attribute.String(attrExceptionStack, panicStack()),
 	))
 	e.SetStatus(codes.Error, "panic: "+msg)
-	if e.t.captureError {
-		e.put(e.t.service, e.names.err, "panic: "+msg)
+	if e.names.t.captureError {
+		e.put(e.names.t.service, e.names.err, "panic: "+msg)
 	}
 	e.End()
 }
@@ -127,7 +127,7 @@ func capture[T any](ctx context.Context, name string, respond bool, fn func(cont
 	if parent == nil || !sc.IsSampled() {
 		return fn(ctx)
 	}
-	ctx, e := parent.t.start(ctx, sc, parent, parent.t.namesFor(name), internalSpan)
+	ctx, e := parent.names.t.start(ctx, sc, parent, parent.names.t.namesFor(name), internalSpan)
 	defer func() {
 		if p := recover(); p != nil {
 			e.endPanic(p)
@@ -156,7 +156,7 @@ func PutAnnotation[V AnnotationValue](ctx context.Context, key string, value V) 
 	e := entityFrom(ctx)
 	if err != nil {
 		if e != nil {
-			e.t.warnOnce(&e.t.warnedKey, "%v (further invalid annotations are not reported)", err)
+			e.names.t.warnOnce(&e.names.t.warnedKey, "%v (further invalid annotations are not reported)", err)
 		}
 		return err
 	}
@@ -240,7 +240,7 @@ func floatAnnotation(key string, v float64) (attribute.KeyValue, error) {
 // traced invocation nothing is recorded.
 func PutMetadata(ctx context.Context, key string, value any) {
 	if e := entityFrom(ctx); e != nil {
-		e.put(e.t.service, key, value)
+		e.put(e.names.t.service, key, value)
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/embedded"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/lambdalog/lambdalog/internal/invocation"
 	"github.com/lambdalog/lambdalog/internal/jsonstr"
@@ -36,8 +37,8 @@ import (
 type entity struct {
 	embedded.Span // what the OpenTelemetry API adds to trace.Span is a compile error here
 
-	ctx          invocation.EntityContext
-	t            *Tracer
+	ctx          invocation.EntityContext // its parent is span
+	span         spanCtx
 	names        *spanNames
 	sc           trace.SpanContext
 	parentID     trace.SpanID // in the same trace, sampled, with the same trace state
@@ -47,7 +48,7 @@ type entity struct {
 	start        time.Time // with the monotonic clock reading that the later times are measured with
 
 	mu          sync.Mutex
-	stop        time.Time
+	dur         time.Duration // from start to the end
 	x           *extra
 	preset      *presetAnnotations   // the handler's ColdStart and Service, shared; or nil
 	annotations []attribute.KeyValue // put: valid keys and values, one per key
@@ -95,13 +96,14 @@ type metadatum struct {
 
 // spanNames are the names of a captured function's (or a handler's) subsegment and metadata.
 type spanNames struct {
+	t                   *Tracer
 	span, response, err string // "## name", "name response", "name error"
 	json                []byte // span as appendName writes it
 	responseKey, errKey []byte // "name response": and "name error":
 }
 
-func newSpanNames(name string) *spanNames {
-	n := &spanNames{span: "## " + name, response: name + " response", err: name + " error"}
+func (t *Tracer) newSpanNames(name string) *spanNames {
+	n := &spanNames{t: t, span: "## " + name, response: name + " response", err: name + " error"}
 	n.json = appendName(nil, n.span)
 	n.responseKey = append(jsonstr.Append(nil, n.response), ':')
 	n.errKey = append(jsonstr.Append(nil, n.err), ':')
@@ -119,7 +121,7 @@ func (t *Tracer) namesFor(name string) *spanNames {
 	if n != nil {
 		return n
 	}
-	n = newSpanNames(name)
+	n = t.newSpanNames(name)
 	t.namesMu.Lock()
 	if len(t.names) < maxNames {
 		t.names[name] = n
@@ -131,7 +133,7 @@ func (t *Tracer) namesFor(name string) *spanNames {
 // start opens a subsegment named n of kind under parent, a sampled span context, and returns the
 // context carrying it. clock is the entity whose clock times it (its parent), or nil.
 func (t *Tracer) start(ctx context.Context, parent trace.SpanContext, clock *entity, n *spanNames, kind trace.SpanKind) (context.Context, *entity) {
-	e := &entity{t: t, names: n, parentID: parent.SpanID(), parentRemote: parent.IsRemote(), kind: uint8(kind)}
+	e := &entity{names: n, parentID: parent.SpanID(), parentRemote: parent.IsRemote(), kind: uint8(kind)}
 	e.sc = trace.NewSpanContext(trace.SpanContextConfig{
 		TraceID: parent.TraceID(), SpanID: newSpanID(), TraceFlags: trace.FlagsSampled, TraceState: parent.TraceState(),
 	})
@@ -141,8 +143,65 @@ func (t *Tracer) start(ctx context.Context, parent trace.SpanContext, clock *ent
 		e.start = time.Now()
 	}
 	e.annotations, e.metadata, e.meta = e.annBuf[:0], e.metaBuf[:0], e.metaBytes[:0]
-	e.ctx = invocation.EntityContext{Context: trace.ContextWithSpan(ctx, e), Entity: e}
+	if spanKey != nil {
+		e.span = spanCtx{ctx, e}
+		ctx = &e.span
+	} else {
+		ctx = trace.ContextWithSpan(ctx, e)
+	}
+	e.ctx = invocation.EntityContext{Context: ctx, Entity: e}
 	return &e.ctx, e
+}
+
+// spanKey is the key under which the OpenTelemetry API keeps the current span on a context,
+// which it does not export: the key trace.SpanFromContext asks a context for. With it a
+// subsegment's context (spanCtx) carries the span itself, in the subsegment's allocation,
+// instead of another with trace.ContextWithSpan. It is nil if the API does not find the span
+// that way, and then the tracer uses trace.ContextWithSpan.
+var spanKey = findSpanKey()
+
+func findSpanKey() any {
+	probe := &keyProbe{Context: context.Background()}
+	trace.SpanFromContext(probe)
+	if probe.key == nil {
+		return nil
+	}
+	probe.span = &noop.Span{}
+	if trace.SpanFromContext(probe) != probe.span {
+		return nil
+	}
+	return probe.key
+}
+
+// keyProbe is a context that remembers the first key it is asked for, and answers span for it.
+type keyProbe struct {
+	context.Context
+	key  any
+	span trace.Span
+}
+
+func (p *keyProbe) Value(key any) any {
+	if p.key == nil {
+		p.key = key
+	}
+	if p.span != nil && key == p.key {
+		return p.span
+	}
+	return p.Context.Value(key)
+}
+
+// spanCtx is a context carrying a subsegment as the current OpenTelemetry span, under spanKey.
+type spanCtx struct {
+	context.Context // the parent
+	e               *entity
+}
+
+// Value returns the subsegment for spanKey and asks the parent for every other key.
+func (c *spanCtx) Value(key any) any {
+	if key == spanKey {
+		return trace.Span(c.e)
+	}
+	return c.Context.Value(key)
 }
 
 // now returns the time: e's start plus the time elapsed on the monotonic clock, one clock
@@ -180,10 +239,10 @@ func (e *entity) put(namespace, key string, value any) {
 // End ends the subsegment (at the time of the option WithTimestamp, if given): its metadata
 // values are encoded now, and it goes to the tracer's processor. Later calls do nothing.
 func (e *entity) End(opts ...trace.SpanEndOption) {
-	end := e.now()
+	dur := time.Since(e.start)
 	if len(opts) > 0 {
 		if c := trace.NewSpanEndConfig(opts...); !c.Timestamp().IsZero() {
-			end = c.Timestamp()
+			dur = c.Timestamp().Sub(e.start)
 		}
 	}
 	e.mu.Lock()
@@ -191,7 +250,7 @@ func (e *entity) End(opts ...trace.SpanEndOption) {
 		e.mu.Unlock()
 		return
 	}
-	e.ended, e.stop = true, end
+	e.ended, e.dur = true, dur
 	for i := range e.metadata {
 		m := &e.metadata[i]
 		m.from = len(e.meta)
@@ -207,7 +266,7 @@ func (e *entity) End(opts ...trace.SpanEndOption) {
 		m.to, m.value = len(e.meta), nil
 	}
 	e.mu.Unlock()
-	e.t.proc.add(e)
+	e.names.t.proc.add(e)
 }
 
 // AddEvent records an event, as the SDK's span does.
@@ -324,7 +383,7 @@ func (e *entity) SetAttributes(kvs ...attribute.KeyValue) {
 }
 
 // TracerProvider returns the provider of the tracer's OpenTelemetry spans.
-func (e *entity) TracerProvider() trace.TracerProvider { return e.t.provider }
+func (e *entity) TracerProvider() trace.TracerProvider { return e.names.t.provider }
 
 // The methods the encoder reads an ended entity with, as it reads the SDK's spans (span).
 
@@ -343,7 +402,7 @@ func (e *entity) Parent() trace.SpanContext {
 
 func (e *entity) SpanKind() trace.SpanKind { return trace.SpanKind(e.kind) }
 func (e *entity) StartTime() time.Time     { return e.start }
-func (e *entity) EndTime() time.Time       { return e.stop }
+func (e *entity) EndTime() time.Time       { return e.start.Add(e.dur) }
 
 func (e *entity) Attributes() []attribute.KeyValue {
 	if e.x == nil {
@@ -432,8 +491,8 @@ func (e *entity) appendNamespaces(b []byte, sep bool) []byte {
 			b = append(b, ',')
 		}
 		sep = true
-		if ns == e.t.service {
-			b = append(b, e.t.serviceJSON...)
+		if ns == e.names.t.service {
+			b = append(b, e.names.t.serviceJSON...)
 		} else {
 			b = jsonstr.Append(b, ns)
 		}
@@ -490,7 +549,7 @@ func (e *entity) otelSpan() sdktrace.ReadOnlySpan {
 		}
 	}
 	stub.Name, stub.SpanContext, stub.Parent, stub.SpanKind = e.Name(), e.sc, e.Parent(), e.SpanKind()
-	stub.StartTime, stub.EndTime, stub.Attributes = e.start, e.stop, attrs
-	stub.Resource, stub.InstrumentationScope = e.t.resource, instrumentation.Scope{Name: instrumentationName}
+	stub.StartTime, stub.EndTime, stub.Attributes = e.start, e.EndTime(), attrs
+	stub.Resource, stub.InstrumentationScope = e.names.t.resource, instrumentation.Scope{Name: instrumentationName}
 	return stub.Snapshot()
 }

@@ -96,7 +96,7 @@ func (t *Tracer) newHandler(h any) *handler {
 		name = funcName(h)
 	}
 	service := attribute.String(AnnotationService, t.service)
-	return &handler{t: t, names: newSpanNames(name), cold: invocation.NewColdStart(),
+	return &handler{t: t, names: t.newSpanNames(name), cold: invocation.NewColdStart(),
 		coldAnnotations: newPresetAnnotations(attribute.Bool(AnnotationColdStart, true), service),
 		warmAnnotations: newPresetAnnotations(attribute.Bool(AnnotationColdStart, false), service),
 	}

@@ -141,7 +141,7 @@ func (e *encoder) link(spans []span) {
 		nd := &e.nodes[i]
 		*nd = node{s: s, up: -1, first: -1, last: -1, next: -1}
 		if own, ok := s.(*entity); ok {
-			nd.own, nd.id, nd.traceID, nd.start, nd.end = own, own.sc.SpanID(), own.sc.TraceID(), own.start, own.stop
+			nd.own, nd.id, nd.traceID, nd.start, nd.end = own, own.sc.SpanID(), own.sc.TraceID(), own.start, own.EndTime()
 			nd.parentID, nd.parentTrace, nd.hasParent = own.parentID, nd.traceID, true
 		} else {
 			sc, p := s.SpanContext(), s.Parent()
