@@ -42,6 +42,9 @@ type devFunction struct {
 	def lambdaemu.TemplateFunction
 	fn  lambdaemu.Function // as registered: def with Command and Dir
 	out string             // the directory of its build, "" when none
+	// compiled is true for a Go package; false for an executable, which a
+	// change restarts.
+	compiled bool
 	// watched are the files and directories whose changes rebuild it, and
 	// seen their state at the last build.
 	watched []string
@@ -163,7 +166,8 @@ func (p *project) build(ctx context.Context, def lambdaemu.TemplateFunction, fir
 		return df, nil
 	}
 	goFiles, _ := filepath.Glob(filepath.Join(def.CodeDir, "*.go"))
-	first = first && len(goFiles) > 0
+	df.compiled = len(goFiles) > 0
+	first = first && df.compiled
 	start := time.Now()
 	if first {
 		fmt.Fprintf(p.stdout, "lambdalog: building function %s (go build in %s); the first build can take a minute or two\n", def.Name, relative(def.CodeDir))
@@ -181,7 +185,7 @@ func (p *project) build(ctx context.Context, def lambdaemu.TemplateFunction, fir
 	}
 	if first {
 		fmt.Fprintf(p.stdout, "lambdalog: built function %s in %s\n", def.Name, since(start))
-	} else if len(goFiles) == 0 {
+	} else if !df.compiled {
 		df.watched = cmd[:1] // a directory holding a bootstrap
 		df.seen = stamps(df.watched)
 	}
@@ -249,7 +253,11 @@ func (p *project) watch(ctx context.Context, emu *lambdaemu.Emulator) (stop func
 func (p *project) rebuild(ctx context.Context, emu *lambdaemu.Emulator, old *devFunction, files []string) {
 	name := old.def.Name
 	start := time.Now()
-	fmt.Fprintf(p.stdout, "lambdalog: %s changed; rebuilding function %s\n", strings.Join(files, ", "), name)
+	doing := "rebuilding"
+	if !old.compiled {
+		doing = "restarting"
+	}
+	fmt.Fprintf(p.stdout, "lambdalog: %s changed; %s function %s\n", strings.Join(files, ", "), doing, name)
 	df, err := p.build(ctx, old.def, false)
 	if err != nil {
 		old.seen = df.seen // not again until the next change
@@ -262,7 +270,11 @@ func (p *project) rebuild(ctx context.Context, emu *lambdaemu.Emulator, old *dev
 	}
 	p.retire(old)
 	p.fns[name] = df
-	fmt.Fprintf(p.stdout, "lambdalog: rebuilt function %s in %s; new invocations run the new build\n", name, since(start))
+	if df.compiled {
+		fmt.Fprintf(p.stdout, "lambdalog: rebuilt function %s in %s; new invocations run the new build\n", name, since(start))
+	} else {
+		fmt.Fprintf(p.stdout, "lambdalog: restarted function %s; new invocations run the new executable\n", name)
+	}
 }
 
 // since is the time since start, as dev prints build times.
@@ -288,7 +300,7 @@ func (p *project) reload(ctx context.Context, emu *lambdaemu.Emulator) {
 		p.warn(def)
 		var df *devFunction
 		if ok && old.def.CodeDir == def.CodeDir { // the same code: no build
-			df = &devFunction{def: def, fn: def.Function, out: old.out, watched: old.watched, seen: old.seen}
+			df = &devFunction{def: def, fn: def.Function, out: old.out, compiled: old.compiled, watched: old.watched, seen: old.seen}
 			df.fn.Command, df.fn.Dir = old.fn.Command, old.fn.Dir
 		} else if df, err = p.build(ctx, def, true); err != nil {
 			fmt.Fprintf(p.stderr, "lambdalog: %v\n", err)
