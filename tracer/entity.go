@@ -2,7 +2,6 @@ package tracer
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"reflect"
 	"runtime/debug"
@@ -215,10 +214,7 @@ func entityFrom(ctx context.Context) *entity {
 }
 
 // AppendEntityID appends the subsegment's id.
-func (e *entity) AppendEntityID(b []byte) []byte {
-	id := e.sc.SpanID()
-	return hex.AppendEncode(b, id[:])
-}
+func (e *entity) AppendEntityID(b []byte) []byte { return appendSpanID(b, e.sc.SpanID()) }
 
 // put records metadata on the subsegment, replacing an earlier value of the same key.
 func (e *entity) put(namespace, key string, value any) {

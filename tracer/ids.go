@@ -3,7 +3,6 @@ package tracer
 import (
 	"context"
 	"encoding/binary"
-	"encoding/hex"
 	"math/rand/v2"
 	"time"
 
@@ -70,13 +69,8 @@ func hexEncode(dst, src []byte) {
 // parseTraceID parses an X-Ray trace id, lowercase or uppercase hex; ok is false if s is not
 // one or is all zero.
 func parseTraceID(s string) (id trace.TraceID, ok bool) {
-	if len(s) != xrayTraceIDLen || s[0] != '1' || s[1] != '-' || s[10] != '-' {
-		return id, false
-	}
-	if _, err := hex.Decode(id[:4], []byte(s[2:10])); err != nil {
-		return id, false
-	}
-	if _, err := hex.Decode(id[4:], []byte(s[11:])); err != nil {
+	if len(s) != xrayTraceIDLen || s[0] != '1' || s[1] != '-' || s[10] != '-' ||
+		!hexDecode(id[:4], s[2:10]) || !hexDecode(id[4:], s[11:]) {
 		return id, false
 	}
 	return id, id.IsValid()
@@ -84,14 +78,42 @@ func parseTraceID(s string) (id trace.TraceID, ok bool) {
 
 // parseSpanID parses a 16 hex digit segment id; ok is false if s is not one or is all zero.
 func parseSpanID(s string) (id trace.SpanID, ok bool) {
-	if len(s) != 16 {
-		return id, false
-	}
-	if _, err := hex.Decode(id[:], []byte(s)); err != nil {
+	if len(s) != 16 || !hexDecode(id[:], s) {
 		return id, false
 	}
 	return id, id.IsValid()
 }
+
+// hexDecode decodes s, hex digits of either case, into dst, half as long; ok is false if s
+// holds another character.
+func hexDecode(dst []byte, s string) bool {
+	s = s[:2*len(dst)]
+	for i := range dst {
+		hi, lo := hexValue[s[2*i]], hexValue[s[2*i+1]]
+		if hi|lo > 0xf {
+			return false
+		}
+		dst[i] = hi<<4 | lo
+	}
+	return true
+}
+
+// hexValue is the value of each hex digit, and 0xff for every other byte.
+var hexValue = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case '0' <= c && c <= '9':
+			t[c] = byte(c - '0')
+		case 'a' <= c && c <= 'f':
+			t[c] = byte(c - 'a' + 10)
+		case 'A' <= c && c <= 'F':
+			t[c] = byte(c - 'A' + 10)
+		default:
+			t[c] = 0xff
+		}
+	}
+	return t
+}()
 
 // TraceID returns the X-Ray trace id (1-xxxxxxxx-yyyyyyyyyyyyyyyyyyyyyyyy) of the span or remote
 // trace context on ctx, or "" when there is none: inside a traced handler, the Root of the

@@ -2,7 +2,6 @@ package tracer
 
 import (
 	"context"
-	"encoding/hex"
 
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
@@ -78,8 +77,7 @@ func traceHeader(sc trace.SpanContext) string {
 	b = append(b, "Root="...)
 	b = appendTraceID(b, sc.TraceID())
 	b = append(b, ";Parent="...)
-	id := sc.SpanID()
-	b = hex.AppendEncode(b, id[:])
+	b = appendSpanID(b, sc.SpanID())
 	if sc.IsSampled() {
 		b = append(b, ";Sampled=1"...)
 	} else {
