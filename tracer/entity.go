@@ -31,13 +31,13 @@ import (
 // when it ends it goes to the tracer's processor with the SDK's spans, and an exporter other
 // than the X-Ray exporter gets it as an SDK ReadOnlySpan (otelSpan), its annotations and
 // metadata as attributes. It is also the invocation.Entity the logger finds on the context,
-// and it holds the context that carries it, so that opening one costs two allocations: itself
-// and the context value of the span.
+// and it holds the context that carries it (as both), so that opening one costs one
+// allocation.
 type entity struct {
 	embedded.Span // what the OpenTelemetry API adds to trace.Span is a compile error here
 
-	ctx          invocation.EntityContext // its parent is span
-	span         spanCtx
+	ctx          invocation.EntityContext // the context handed out: e as the Entity, on spanCtx
+	spanCtx      spanCtx                  // e as the current span, on the parent context
 	names        *spanNames
 	sc           trace.SpanContext
 	parentID     trace.SpanID // in the same trace, sampled, with the same trace state
@@ -95,10 +95,10 @@ type metadatum struct {
 
 // spanNames are the names of a captured function's (or a handler's) subsegment and metadata.
 type spanNames struct {
-	t                   *Tracer
-	span, response, err string // "## name", "name response", "name error"
-	json                []byte // span as appendName writes it
-	responseKey, errKey []byte // "name response": and "name error":
+	t                   *Tracer // whose subsegments they name
+	span, response, err string  // "## name", "name response", "name error"
+	json                []byte  // span as appendName writes it
+	responseKey, errKey []byte  // "name response": and "name error":
 }
 
 func (t *Tracer) newSpanNames(name string) *spanNames {
@@ -143,8 +143,8 @@ func (t *Tracer) start(ctx context.Context, parent trace.SpanContext, clock *ent
 	}
 	e.annotations, e.metadata, e.meta = e.annBuf[:0], e.metaBuf[:0], e.metaBytes[:0]
 	if spanKey != nil {
-		e.span = spanCtx{ctx, e}
-		ctx = &e.span
+		e.spanCtx = spanCtx{ctx, e}
+		ctx = &e.spanCtx
 	} else {
 		ctx = trace.ContextWithSpan(ctx, e)
 	}
