@@ -53,8 +53,9 @@ type benchOrder struct {
 //     Lambda function must do with it (otellambda's WithFlusher); the parent span context is
 //     made once, not parsed from the header each time.
 //
-// cpu-ns/op counts the CPU time of every goroutine of the process (the batch processor's
-// included); the ratios are the otel figures over lambdalog's.
+// cpu-ns/op counts the CPU time of every goroutine of the process (the batch processor's and
+// the garbage collector's included, the daemon's not); the ratios logged are lambdalog's
+// figures over otel's.
 func BenchmarkTracer(b *testing.B) {
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{
 		AwsRequestID: benchRequest, InvokedFunctionArn: benchARN,
