@@ -134,7 +134,7 @@ type pathNode struct {
 	key    string
 	slot   int // the slot of the path that ends here, or -1
 	kids   []*pathNode
-	starts [4]uint64 // the bytes a member key leading to a kid starts with
+	starts jsonscan.ByteSet // the bytes a member key leading to a kid starts with
 }
 
 // noPaths leads to no field.
@@ -169,7 +169,7 @@ func (n *pathNode) child(key string, add bool) *pathNode {
 	if key != "" {
 		c = key[0]
 	}
-	n.starts[c>>6] |= 1 << (c & 63)
+	n.starts.Add(c)
 	return k
 }
 
@@ -178,7 +178,7 @@ func (n *pathNode) child(key string, add bool) *pathNode {
 // keys lead nowhere, which their first byte tells at once.
 func (n *pathNode) match(key string) *pathNode {
 	for n != nil {
-		if key != "" && n.starts[key[0]>>6]&(1<<(key[0]&63)) == 0 {
+		if key != "" && !n.starts.Has(key[0]) {
 			return nil
 		}
 		// Keys of the tree hold no dot: key is a kid's key, or a kid's key
@@ -231,7 +231,6 @@ func (j *jsonFields) read(r *row, doc []byte, want int) {
 	j.arena, j.set = j.arena[:0], j.set[:0]
 	s := jsonscan.New(doc)
 	s.SetMaxDepth(maxJSONDepth)
-	s.Prescan()
 	if err := j.value(&s, j.root); err != nil {
 		for _, slot := range j.set {
 			r.gen[slot] = 0
@@ -255,6 +254,12 @@ func (j *jsonFields) value(s *jsonscan.Scanner[[]byte], n *pathNode) error {
 			if j.want == 0 || j.leaves >= MaxJSONFields {
 				// Nothing more to read: the rest must only be well-formed.
 				return s.SkipMembers()
+			}
+			// The members whose keys lead to no field, with a scalar
+			// value (a leaf each), in one go.
+			if skipped := s.SkipScalarMembers(&n.starts, MaxJSONFields-j.leaves); skipped > 0 {
+				j.leaves += skipped
+				continue
 			}
 			k, ok, err := s.Member()
 			if err != nil || !ok {

@@ -68,8 +68,9 @@ func readEvent[T string | []byte](doc T, buf []byte) ([]byte, error) {
 	return buf, s.End()
 }
 
-// TestNoAllocations proves the hot paths allocation-free: reading, skipping, decoding into a
-// buffer that has grown, flattening with a Flattener that has grown, and failing.
+// TestNoAllocations proves the hot paths allocation-free: reading, skipping (members
+// too), decoding into a buffer that has grown, flattening with a Flattener that has grown,
+// and failing.
 func TestNoAllocations(t *testing.T) {
 	docB := []byte(event)
 	deep := strings.Repeat(`[{"a":`, 5000) + "1" + strings.Repeat("}]", 5000)
@@ -113,6 +114,8 @@ func TestNoAllocations(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
+		"skip members string": func() { skipMembers(t, event) },
+		"skip members []byte": func() { skipMembers(t, docB) },
 		"skip deep": func() {
 			s := New(deep)
 			s.SetMaxDepth(0)
@@ -138,6 +141,23 @@ func TestNoAllocations(t *testing.T) {
 	}
 	if leaves == 0 {
 		t.Fatal("Flatten visited nothing")
+	}
+}
+
+// skipMembers reads the object doc with SkipScalarMembers, as a caller looking for the keys
+// that start with "i" does, and SkipMembers after the first such key.
+func skipMembers[T string | []byte](t *testing.T, doc T) {
+	var starts ByteSet
+	starts.Add('i')
+	s := New(doc)
+	if err := s.Object(); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.SkipScalarMembers(&starts, 100); n != 3 {
+		t.Fatalf("SkipScalarMembers passed over %d members, want 3", n)
+	}
+	if err := s.SkipMembers(); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -59,3 +59,38 @@ func BenchmarkFlatten(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSkipScalarMembers reads a Powertools-style log line as a Logs Insights query
+// looking for its last field does: the members whose keys start with another byte are passed
+// over, the others read with Member and skipped, and the object checked to its end.
+func BenchmarkSkipScalarMembers(b *testing.B) {
+	doc := []byte(`{"level":"INFO","location":"update_cart:31","message":"cart updated with 5 items",` +
+		`"timestamp":"2026-11-23T10:00:00.021Z","service":"orders","cold_start":true,"function_name":"orders-api",` +
+		`"function_request_id":"9341b310-d35f-4725-88b1-dc9a71f44906","correlation_id":"4a1d35a3-5579-4b55-a5f5-46d2ab07e9d2",` +
+		`"xray_trace_id":"1-56512cb0-11e43c38eee0cb958ea4a020","latency_ms":107}`)
+	var starts ByteSet
+	starts.Add('l')
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		s := New(doc)
+		if err := s.Object(); err != nil {
+			b.Fatal(err)
+		}
+		found := false
+		for !found {
+			s.SkipScalarMembers(&starts, 200)
+			key, ok, err := s.Member()
+			if err != nil || !ok {
+				b.Fatal("latency_ms not found", err)
+			}
+			found = string(key.Raw) == "latency_ms"
+			if err := s.Skip(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := s.SkipMembers(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

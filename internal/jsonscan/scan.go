@@ -17,12 +17,11 @@
 //   - Object then Member, one call per member, read an object; Array then Element read an
 //     array. After Member or Element the caller reads or skips the member's or element's value
 //     before it asks for the next one. SkipMembers and SkipElements read (and check) the rest
-//     of the object or array, for a caller that has found what it wanted in it.
+//     of the object or array, for a caller that has found what it wanted in it;
+//     SkipScalarMembers passes over the members whose keys a caller does not look for.
 //   - End checks that only white space is left.
 //   - Accept reads a fixed piece of text, for a fast path over an expected form.
 //   - Flatten reads a value and reports each of its leaves with its dotted path.
-//   - Prescan looks at the whole document once so that the string reads that follow can be
-//     faster, when it holds no escape and no control character.
 //
 // A Scanner is a small value: a copy saves its state, and assigning the copy back restores it,
 // which is how a caller tries a fast path and falls back.
@@ -146,9 +145,6 @@ type Scanner[T string | []byte] struct {
 	depth int  // objects and arrays entered with Object or Array and not yet left
 	first bool // just after Object or Array: no member or element read yet
 	limit int  // the deepest nesting accepted: 0 for MaxDepth, -1 for no limit
-	// quotes: Prescan found no backslash and no control character, so a
-	// string ends at the next quote; ascii: nor any byte outside ASCII.
-	quotes, ascii bool
 }
 
 // New returns a Scanner at the start of data.
@@ -173,48 +169,6 @@ func (s *Scanner[T]) room() int {
 		return math.MaxInt
 	}
 	return s.limit - s.depth
-}
-
-// Prescan looks at the whole document once for the bytes a string read must
-// stop at besides the closing quote: backslashes and control characters.
-// When there are none, as in most log lines, every later string read looks
-// for the closing quote alone, which is several times faster on the short
-// strings of a JSON object; when there are some, Prescan changes nothing.
-// Either way every read accepts and rejects exactly what it would without
-// it. It is worth its cost (a fraction of a Skip of the document) before
-// reading most of a document.
-func (s *Scanner[T]) Prescan() {
-	data := s.data
-	var special, high uint64
-	i := 0
-	for ; len(data)-i >= 16; i += 16 { // two words at a time: the loop costs more than the test
-		w, v := load64(data[i:]), load64(data[i+8:])
-		special |= specialMask(w) | specialMask(v)
-		high |= w | v
-	}
-	if len(data)-i >= 8 {
-		w := load64(data[i:])
-		special |= specialMask(w)
-		high |= w
-		i += 8
-	}
-	for ; i < len(data); i++ {
-		c := uint64(data[i])
-		if c < ' ' || c == '\\' {
-			special |= highs
-		}
-		high |= c
-	}
-	s.quotes = special&highs == 0
-	s.ascii = s.quotes && high&highs == 0
-}
-
-// specialMask returns a word whose high bits are set (within highs) only if w holds a
-// backslash or a control character, and are if it does: a borrow that could mark a byte
-// falsely comes only from a byte that is marked rightly.
-func specialMask(w uint64) uint64 {
-	b := w ^ ('\\' * ones)
-	return (w-' '*ones)&^w | (b-ones)&^b
 }
 
 // Pos returns the offset in the document of the next byte to read or, after an error, of the

@@ -22,12 +22,14 @@ var documents = []string{
 	`{"a":{"b":[1,{"c":null}],"d":"e"},"f":[[],{}],"g":true}`,
 	`"a\u00e9\n\"\\\/\b\f\r\t"`, `"\ud83d\ude00"`, `"\ud800"`, `"\udc00\ud800"`, `"\ud800\u0041"`, `"\uD834\uDD1E"`,
 	"\"\xff\xfe\"", "\"\xed\xa0\x80\"", "\"caf\xc3\xa9\"", "\"\xc3\"", `"\u0000"`,
-	`{"a":1,"a":2}`, `[1,[2,[3,[4]]]]`, "\t\r\n[ \t\r\n1 \t\r\n] \t\r\n",
+	`{"a":1,"a":2}`, `{"a":"x","b":-1.5e3,"c":true,"d":false,"e":null,"f":{"g":1},"h":"i"}`, `{ "a" : "b" , "c" : 2 }`,
+	`{"a\u0062":"\"q\"","\u0061":1,"é":2,"":3,"x":"caf\u00e9\n"}`, "{\"a\":\"\xff\",\"b\":1}", `[1,[2,[3,[4]]]]`, "\t\r\n[ \t\r\n1 \t\r\n] \t\r\n",
 	// Invalid.
 	``, ` `, `{`, `}`, `[`, `]`, `[1,]`, `[,1]`, `[1 2]`, `{"a":1,}`, `{,"a":1}`, `{"a" 1}`, `{"a":}`, `{a:1}`,
 	`{'a':1}`, `{"a":1 "b":2}`, `{"a":1]`, `[1}`, `01`, `1.`, `.5`, `+1`, `1e`, `1e+`, `-`, `--1`, `0x1`,
 	`NaN`, `tru`, `nul`, `falsey`, `True`, `"abc`, `"a\x"`, `"\u12"`, `"\u12g4"`, "\"a\x01b\"", "\"\\", `"\`,
 	`1 2`, `{} {}`, `[1] x`, `/* c */ 1`, "\v1", "\f1", "\u00a01", `"a"b`, `[true false]`, `{"a":[}`,
+	`{"a":1,"b":2,}`, `{"a":"b" "c":1}`, `{"a":tru}`, `{"a":01}`, "{\"a\":\"x\x01\"}", `{"a":"x\q"}`, `{"a":"x`, `{"a"`, `{"a":`,
 }
 
 // readAll reads the value at s with the structured reads, as encoding/json decodes into an any
@@ -51,6 +53,7 @@ func readValue[T string | []byte](t *testing.T, s *Scanner[T]) (any, error) {
 		}
 		m := map[string]any{}
 		var rests []Scanner[T] // saved before each member, to check SkipMembers from there
+		var members []member   // the members read, to check SkipScalarMembers
 		err := func() error {
 			for {
 				rests = append(rests, *s)
@@ -58,11 +61,13 @@ func readValue[T string | []byte](t *testing.T, s *Scanner[T]) (any, error) {
 				if err != nil || !ok {
 					return err
 				}
+				members = append(members, member{raw: string(key.Raw), kind: s.Peek()})
 				if m[string(key.Value())], err = readAll(t, s); err != nil {
 					return err
 				}
 			}
 		}()
+		checkSkipScalarMembers(t, s, rests, members, err)
 		checkRests(t, s, rests, err, (*Scanner[T]).SkipMembers)
 		return m, err
 	case Array:
@@ -125,6 +130,67 @@ func checkRests[T string | []byte](t *testing.T, s *Scanner[T], rests []Scanner[
 	}
 }
 
+// member is a member of an object as the structured reads found it: its raw key and the kind
+// of its value.
+type member struct {
+	raw  string
+	kind Kind
+}
+
+// checkSkipScalarMembers checks SkipScalarMembers from each of the scanners saved in rests
+// (before each member of an object whose members the structured read found, and which ended
+// at s with err), with no byte in its set and with the first byte of the next key, and with
+// limits of 1 and more than the members: it passes over only members it may, all of those
+// when the object is well-formed, and the reads that follow it (Member and Skip) end where
+// the structured read ended, or fail if it failed.
+func checkSkipScalarMembers[T string | []byte](t *testing.T, s *Scanner[T], rests []Scanner[T], members []member, err error) {
+	t.Helper()
+	passes := func(m member, starts *ByteSet) bool {
+		return m.kind >= String && m.raw != "" && m.raw[0] < utf8.RuneSelf && m.raw[0] != '\\' && !starts.Has(m.raw[0])
+	}
+	for k, r := range rests {
+		var sets []ByteSet
+		sets = append(sets, ByteSet{})
+		if k < len(members) && members[k].raw != "" {
+			var b ByteSet
+			b.Add(members[k].raw[0])
+			sets = append(sets, b)
+		}
+		for _, starts := range sets {
+			for _, limit := range []int{1, len(members) + 1} {
+				c := r
+				n := c.SkipScalarMembers(&starts, limit)
+				if n > limit || k+n > len(members) {
+					t.Fatalf("%q: SkipScalarMembers from member %d passed over %d members (limit %d) of %d", s.data, k, n, limit, len(members))
+				}
+				for _, m := range members[k : k+n] {
+					if !passes(m, &starts) {
+						t.Fatalf("%q: SkipScalarMembers from member %d passed over %+v", s.data, k, m)
+					}
+				}
+				if err == nil && n < limit && k+n < len(members) && passes(members[k+n], &starts) {
+					t.Fatalf("%q: SkipScalarMembers from member %d stopped before %+v", s.data, k, members[k+n])
+				}
+				rerr := func() error {
+					for {
+						_, ok, err := c.Member()
+						if err != nil || !ok {
+							return err
+						}
+						if err := c.Skip(); err != nil {
+							return err
+						}
+					}
+				}()
+				if (rerr == nil) != (err == nil) || err == nil && (c.Pos() != s.Pos() || c.depth != s.depth) {
+					t.Fatalf("%q: reading on after SkipScalarMembers from member %d ends at %d (%v), the structured read at %d (%v)",
+						s.data, k, c.Pos(), rerr, s.Pos(), err)
+				}
+			}
+		}
+	}
+}
+
 // checkDocument reads doc with both kinds of Scanner and compares the outcome with
 // encoding/json's.
 func checkDocument(t *testing.T, doc []byte) {
@@ -148,17 +214,6 @@ func checkDocument(t *testing.T, doc []byte) {
 		err = s.End()
 	}
 	check("[]byte", got, err)
-	pos := s.Pos()
-	s = New(doc)
-	s.Prescan()
-	got, err = readAll(t, &s)
-	if err == nil {
-		err = s.End()
-	}
-	check("[]byte after Prescan", got, err)
-	if s.Pos() != pos {
-		t.Fatalf("%q: reads end at %d after Prescan, %d without", doc, s.Pos(), pos)
-	}
 	ss := New(string(doc))
 	got, err = readAll(t, &ss)
 	if err == nil {

@@ -8,11 +8,7 @@ func (s *Scanner[T]) Skip() error {
 	var err error
 	switch c := s.next(); classOf[c] {
 	case clQuote:
-		if s.quotes {
-			end, err = quoteEnd(s.data, s.pos)
-		} else {
-			end, _, err = scanString(s.data, s.pos, false)
-		}
+		end, _, err = scanString(s.data, s.pos, false)
 	case clNumber:
 		if end = numberEnd(s.data, s.pos); end < 0 {
 			end, err = s.pos, errNumber
@@ -22,7 +18,7 @@ func (s *Scanner[T]) Skip() error {
 			end, err = s.pos, errLiteral
 		}
 	default:
-		end, err = skipValue(s.data, s.pos, s.room(), s.quotes)
+		end, err = skipValue(s.data, s.pos, s.room())
 	}
 	s.pos = end
 	return err
@@ -81,19 +77,20 @@ var classOf = func() (t [256]uint8) {
 }()
 
 // skipValue reads the value at data[i], in which room levels of objects and arrays may nest,
-// and returns the offset after it, or where it failed; quotes is the Scanner's. It looks at
+// and returns the offset after it, or where it failed. It looks at
 // one byte at a time in a state that says what may come next, and keeps a stack of bits, one
 // for each object or array it is in (the innermost lowest, 1 for an object, 0 for an array),
 // to tell which of the two the innermost is; it reads values nested deeper than it has bits
 // for with a recursive call.
-func skipValue[T string | []byte](data T, i, room int, quotes bool) (int, error) {
-	return skipFrom(data, i, room, quotes, stValue, 0, 0)
+func skipValue[T string | []byte](data T, i, room int) (int, error) {
+	return skipFrom(data, i, room, stValue, 0, 0)
 }
 
 // SkipMembers reads the rest of the object being read, after Object or a member's value: its
 // remaining members and the closing '}', checking them as Skip does. It is for a caller that
 // has found what it wanted in an object and only needs the rest to be well-formed.
 func (s *Scanner[T]) SkipMembers() error {
+	s.skipAllScalarMembers()
 	state := stNext
 	if s.first {
 		state = stKeyOrClose
@@ -113,7 +110,7 @@ func (s *Scanner[T]) SkipElements() error {
 
 // skipRest reads the rest of the innermost object or array, in state, whose bit is objects.
 func (s *Scanner[T]) skipRest(state int, objects uint64) error {
-	end, err := skipFrom(s.data, s.pos, s.room()+1, s.quotes, state, objects, 1)
+	end, err := skipFrom(s.data, s.pos, s.room()+1, state, objects, 1)
 	s.pos, s.first = end, false
 	if err == nil {
 		s.depth--
@@ -123,7 +120,7 @@ func (s *Scanner[T]) skipRest(state int, objects uint64) error {
 
 // skipFrom is skipValue from inside n levels of objects and arrays, whose bits are objects,
 // in state.
-func skipFrom[T string | []byte](data T, i, room int, quotes bool, state int, objects uint64, n int) (int, error) {
+func skipFrom[T string | []byte](data T, i, room int, state int, objects uint64, n int) (int, error) {
 	limit := min(room, 64)
 	var err error
 	for {
@@ -144,11 +141,7 @@ func skipFrom[T string | []byte](data T, i, room int, quotes bool, state int, ob
 			default:
 				return i, stateError(state, objects)
 			}
-			if quotes {
-				i, err = quoteEnd(data, i)
-			} else {
-				i, _, err = scanString(data, i, false)
-			}
+			i, _, err = scanString(data, i, false)
 			if err != nil {
 				return i, err
 			}
@@ -177,7 +170,7 @@ func skipFrom[T string | []byte](data T, i, room int, quotes bool, state int, ob
 				if n == room {
 					return i, ErrTooDeep
 				}
-				if i, err = skipValue(data, i, room-n, quotes); err != nil {
+				if i, err = skipValue(data, i, room-n); err != nil {
 					return i, err
 				}
 				state = stNext

@@ -43,36 +43,11 @@ func (s *Scanner[T]) Str() (Str[T], error) {
 // str reads the string whose opening quote is at s.pos.
 func (s *Scanner[T]) str() (Str[T], error) {
 	start := s.pos + 1
-	var end int
-	var plain bool
-	var err error
-	if s.ascii {
-		end, err = quoteEnd(s.data, s.pos)
-		plain = true
-	} else {
-		end, plain, err = scanString(s.data, s.pos, true)
-	}
+	end, plain, err := scanString(s.data, s.pos, true)
 	if s.pos = end; err != nil {
 		return Str[T]{}, err
 	}
 	return Str[T]{Raw: s.data[start : end-1], Plain: plain}, nil
-}
-
-// quoteEnd is scanString in a document that Prescan found free of
-// backslashes and control characters: the string ends at the next quote.
-func quoteEnd[T string | []byte](data T, i int) (end int, err error) {
-	for i++; len(data)-i >= 8; i += 8 {
-		x := load64(data[i:]) ^ ('"' * ones)
-		if m := (x - ones) &^ x & highs; m != 0 {
-			return i + bits.TrailingZeros64(m)/8 + 1, nil
-		}
-	}
-	for ; i < len(data); i++ {
-		if data[i] == '"' {
-			return i + 1, nil
-		}
-	}
-	return len(data), errUnterminated
 }
 
 // scanString reads the string whose opening quote is at data[i] and returns the offset after
