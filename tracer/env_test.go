@@ -102,7 +102,8 @@ func TestOutsideLambdaCostsNothing(t *testing.T) {
 			if tr.Flush(context.Background()) != nil || tr.Shutdown(context.Background()) != nil {
 				t.Error("flush or shutdown failed")
 			}
-			if f := openFiles(t); f != files {
+			// More open files would be the tracer's; fewer are another test's closing.
+			if f := openFiles(t); f > files {
 				t.Errorf("open files %d -> %d", files, f)
 			}
 			if g := ownGoroutines(); len(g) > 0 {
