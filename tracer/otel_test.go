@@ -1,8 +1,10 @@
 package tracer
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -115,5 +117,47 @@ func TestOtherExporterGetsSDKSpans(t *testing.T) {
 	}
 	if !query.StartTime.Before(query.EndTime) || query.StartTime.Before(handler.StartTime) || query.EndTime.After(handler.EndTime) {
 		t.Errorf("times: handler %v-%v, query %v-%v", handler.StartTime, handler.EndTime, query.StartTime, query.EndTime)
+	}
+}
+
+// Attributes set with the OpenTelemetry API that name annotations or metadata namespaces, as
+// the OpenTelemetry collector's X-Ray exporter reads them, join the subsegment's own; where
+// both have a key, the tracer's annotation or namespace is kept, once.
+func TestOpenTelemetryAttributesMeetOwnAnnotations(t *testing.T) {
+	d := newDaemon(t)
+	tr := newTestTracer(t, d)
+	h := lambda.NewHandler(WrapNoEvent(tr, func(ctx context.Context) (string, error) {
+		PutAnnotation(ctx, "User", "alice")
+		trace.SpanFromContext(ctx).SetAttributes(
+			attribute.String("User", "bob"),
+			attribute.String("Team", "payments"),
+			attribute.StringSlice(attrAnnotations, []string{"User", "Team"}),
+			attribute.String(attrMetadataPrefix+"orders", `{"lost":true}`),
+			attribute.String(attrMetadataPrefix+"extra", `{"y":2}`),
+			attribute.Int("rows", 2),
+		)
+		return "done", nil
+	}))
+	if _, err := h.Invoke(invokeCtx("req", sampled), nil); err != nil {
+		t.Fatal(err)
+	}
+	doc := d.collect(1)[0]
+	for _, key := range []string{`"User":`, `"orders":`} {
+		if n := bytes.Count(doc.raw, []byte(key)); n != 1 {
+			t.Errorf("%s %d times in %s", key, n, doc.raw)
+		}
+	}
+	want := map[string]any{
+		"annotations": map[string]any{"ColdStart": true, "Service": "orders", "User": "alice", "Team": "payments"},
+		"metadata": map[string]any{
+			"orders":  map[string]any{"handler response": "done"},
+			"extra":   map[string]any{"y": 2.0},
+			"default": map[string]any{"rows": 2.0},
+		},
+	}
+	for k, v := range want {
+		if !reflect.DeepEqual(doc.m[k], v) {
+			t.Errorf("%s: %v, want %v", k, doc.m[k], v)
+		}
 	}
 }
