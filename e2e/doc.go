@@ -5,7 +5,8 @@
 // users have: the aws CLI v1 and v2, boto3, the AWS X-Ray SDK for Python and
 // aws-sdk-go-v2, for CloudWatch Logs (Insights included), CloudWatch metrics,
 // X-Ray and STS. They also kill the server with SIGKILL while a writer is
-// sending and check that every acknowledged batch survives. The package has no
+// sending and check that every acknowledged batch survives, and run the
+// README's tour as written with both CLIs (TestREADMETour). The package has no
 // non-test code besides this comment.
 //
 // The aws CLI v1 (on PATH as aws), the v2 (Debian's awscli: /usr/bin/aws,
