@@ -38,6 +38,10 @@ type slotInfo struct {
 	src  srcKind
 	sub  int    // srcLambda: the lambda field; srcDiscovered: VPC field index or -1
 	path string // srcDiscovered: the JSON path
+	// need, for a JSON field that a stage of the first segment may set
+	// (such as a parse's), is a text the raw message holds when the event
+	// has the field (see compiler.parseNeeds).
+	need needle
 }
 
 // stageKind is the kind of a per-row stage.
@@ -191,6 +195,7 @@ func (q *Query) compile() (err error) {
 	c.outputs()
 	c.liveness()
 	c.p.pre = c.prefilter()
+	c.parseNeeds()
 	c.p.newestFirst = c.newestFirst()
 	c.p.newest = c.keepsNewest()
 	for i := range c.p.lambdaSlots {

@@ -11,7 +11,15 @@
 // running: Source (the log groups of a SOURCE command), Limit, IsStats,
 // Columns, Subqueries and LookupTables, and PreFilter, a test on raw message
 // bytes that rejects events that cannot produce a row before anything is
-// decoded. NewEvaluator makes an Evaluator, which takes events one at a time
+// decoded. Evaluation also skips what the raw bytes show to be useless: a
+// parse whose pattern needs a text (a literal part of its glob, a text
+// every match of its regex holds) that the raw message lacks leaves the
+// event as a pattern that does not match leaves it, without reading the
+// source field, and a field that a parse sets is looked for in the JSON of
+// an event it did not match only if the raw message holds the field's name
+// (either way, for a field read from JSON, a message with a backslash,
+// with which an escape could spell the text, is read in full). NewEvaluator
+// makes an Evaluator, which takes events one at a time
 // with Feed, in any order, and returns with Results the rows produced so far
 // (partial results while running, final results at the end) and with
 // Statistics the counters of GetQueryResults (recordsMatched, recordsScanned,

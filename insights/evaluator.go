@@ -227,7 +227,9 @@ func (e *Evaluator) run(seg *segment, r *row, i int, s sink) {
 				r.set(a.slot, a.fn(r))
 			}
 		case stParse:
-			st.parse.apply(r)
+			if r.ev == nil || st.parse.mayMatch(r.ev.Message) {
+				st.parse.apply(r)
+			}
 		case stSort:
 			r.keys = r.keys[:0]
 			for _, k := range st.keys {

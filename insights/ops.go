@@ -1,6 +1,7 @@
 package insights
 
 import (
+	"bytes"
 	"net/netip"
 	"regexp"
 	"strconv"
@@ -13,10 +14,23 @@ type parsePlan struct {
 	glob  []string // the literal parts around the *s
 	re    *regexp.Regexp
 	slots []int // glob: one per *; regex: one per subexpression (-1 for unnamed)
+	// need, when set, is a text that an event's raw message holds whenever
+	// the pattern can match the source (see compiler.parseNeeds): an event
+	// without it is left as the pattern leaves a row it does not match,
+	// without reading the source. exact: the source is the message itself;
+	// otherwise a field read from it, whose text a JSON escape could spell
+	// differently.
+	need  needle
+	exact bool
+	// srcField is the slot of the source when it is a field, or -1.
+	srcField int
 }
 
 func (c *compiler) parsePlan(cmd *command) *parsePlan {
-	pp := &parsePlan{src: c.expr(cmd.src), glob: cmd.glob, re: cmd.re}
+	pp := &parsePlan{src: c.expr(cmd.src), glob: cmd.glob, re: cmd.re, srcField: -1}
+	if n := cmd.src; n.kind == nField && !c.isAccess(n.segs) && c.resolve(n.segs) == n.name {
+		pp.srcField = c.p.slots[n.name]
+	}
 	if cmd.re != nil {
 		for _, n := range cmd.re.SubexpNames() {
 			if n == "" {
@@ -31,6 +45,25 @@ func (c *compiler) parsePlan(cmd *command) *parsePlan {
 		pp.slots = append(pp.slots, c.define(n, false))
 	}
 	return pp
+}
+
+// mayMatch reports whether the pattern may match the source of the event
+// whose raw message is msg, as far as its need tells.
+func (pp *parsePlan) mayMatch(msg []byte) bool {
+	switch {
+	case pp.need.text == nil:
+		return true
+	case pp.exact:
+		return pp.need.in(msg)
+	}
+	return mayHold(msg, pp.need)
+}
+
+// mayHold reports whether a field read from the JSON message msg may hold
+// the text need: whether msg holds it, or a backslash that could start an
+// escape spelling it.
+func mayHold(msg []byte, need needle) bool {
+	return need.in(msg) || bytes.IndexByte(msg, '\\') >= 0
 }
 
 // apply sets the fields a parse extracts from the row; when the pattern

@@ -1,9 +1,10 @@
 package insights
 
 import (
-	"bytes"
 	"regexp"
 	"regexp/syntax"
+	"strings"
+	"unicode/utf8"
 )
 
 // preFilter is a test on an event's raw message that every event that can
@@ -12,14 +13,14 @@ import (
 // the first segment that compare fields read from the message with
 // constants.
 type preFilter struct {
-	clauses [][][]byte
+	clauses [][]needle
 }
 
 func (pf *preFilter) match(msg []byte) bool {
 	for _, alts := range pf.clauses {
 		ok := false
 		for _, a := range alts {
-			if bytes.Contains(msg, a) {
+			if a.in(msg) {
 				ok = true
 				break
 			}
@@ -76,6 +77,62 @@ func (c *compiler) prefilter() *preFilter {
 	return pf
 }
 
+// parseNeeds sets the need of each parse of the first segment whose source
+// is a field read from the message (@message, or a field discovered in it,
+// that no stage before sets): a text every match of the pattern holds, so
+// that the source's text holds it whenever the pattern matches (the
+// longest literal part of a glob, a text every match of a regex holds). The
+// text of @message is the raw message; that of a discovered field is a
+// piece of it (a number as written, a string's contents) unless an escape
+// spells it, or invalid UTF-8 is replaced by U+FFFD (which a need free of
+// U+FFFD cannot span), or it is a boolean, whose text is 1 or 0. It also
+// sets the need of the JSON fields that stages of the first segment set.
+func (c *compiler) parseNeeds() {
+	written := map[int]bool{}
+	for _, st := range c.p.segs[0].stages {
+		if pp := st.parse; st.kind == stParse && pp.srcField >= 0 && !written[pp.srcField] {
+			need := ""
+			if pp.re != nil {
+				need = requiredLiteral(pp.re)
+			}
+			for _, part := range pp.glob {
+				if len(part) > len(need) {
+					need = part
+				}
+			}
+			switch src := c.p.slotInfo[pp.srcField].src; {
+			case !needable(need):
+			case src == srcMessage:
+				pp.need, pp.exact = newNeedle(need), true
+			case src == srcDiscovered && need != "0" && need != "1":
+				pp.need = newNeedle(need)
+			}
+		}
+		for _, s := range st.writes() {
+			written[s] = true
+			// Such a field is looked for in the event only where the stage
+			// does not set it (where a parse's pattern does not match): an
+			// event whose raw message lacks its first key has none.
+			if s < 0 { // an unnamed subexpression of a regex
+				continue
+			}
+			if info := &c.p.slotInfo[s]; info.src == srcDiscovered && info.sub < 0 {
+				if key, _, _ := strings.Cut(info.path, "."); needable(key) {
+					info.need = newNeedle(key)
+				}
+			}
+		}
+	}
+}
+
+// needable reports whether a text read from a JSON message can be looked
+// for in its raw bytes: the text a JSON string holds is in the raw message
+// unless an escape spells it (the caller checks for backslashes) or it
+// spans a U+FFFD that replaced invalid UTF-8.
+func needable(s string) bool {
+	return s != "" && utf8.ValidString(s) && !strings.ContainsRune(s, utf8.RuneError)
+}
+
 // writes returns the slots a stage sets.
 func (st *stage) writes() []int {
 	var ws []int
@@ -98,7 +155,7 @@ func (st *stage) writes() []int {
 
 // requirements returns the clauses a condition implies about the raw
 // message, and whether they are equivalent to it.
-func (c *compiler) requirements(n *node, written map[int]bool) ([][][]byte, bool) {
+func (c *compiler) requirements(n *node, written map[int]bool) ([][]needle, bool) {
 	switch n.kind {
 	case nAnd:
 		a, ea := c.requirements(n.args[0], written)
@@ -111,7 +168,7 @@ func (c *compiler) requirements(n *node, written map[int]bool) ([][][]byte, bool
 			return nil, false
 		}
 		// Either side's first clause holds.
-		return [][][]byte{append(append([][]byte{}, a[0]...), b[0]...)}, false
+		return [][]needle{append(append([]needle{}, a[0]...), b[0]...)}, false
 	case nCompare:
 		if n.op != "=" {
 			return nil, false
@@ -127,7 +184,7 @@ func (c *compiler) requirements(n *node, written map[int]bool) ([][][]byte, bool
 		if n.not || n.sub != nil {
 			return nil, false
 		}
-		var alts [][]byte
+		var alts []needle
 		for _, a := range n.args[1:] {
 			s, ok := textLiteral(a)
 			if !ok {
@@ -142,7 +199,7 @@ func (c *compiler) requirements(n *node, written map[int]bool) ([][][]byte, bool
 		if alts == nil {
 			return nil, false
 		}
-		return [][][]byte{alts}, false
+		return [][]needle{alts}, false
 	case nLike:
 		if n.not {
 			return nil, false
@@ -178,7 +235,7 @@ func textLiteral(n *node) (string, bool) {
 // fieldContains returns the clause "the message holds s" for a field read
 // from the message whose value holds s, and whether the clause is
 // equivalent (the field is @message itself).
-func (c *compiler) fieldContains(f *node, written map[int]bool, s string) ([][][]byte, bool) {
+func (c *compiler) fieldContains(f *node, written map[int]bool, s string) ([][]needle, bool) {
 	if f.kind != nField {
 		return nil, false
 	}
@@ -188,23 +245,23 @@ func (c *compiler) fieldContains(f *node, written map[int]bool, s string) ([][][
 	}
 	switch info := c.p.slotInfo[slot]; info.src {
 	case srcMessage:
-		return [][][]byte{{[]byte(s)}}, true
+		return [][]needle{{newNeedle(s)}}, true
 	case srcDiscovered:
 		// A JSON string may spell s with escapes.
-		return [][][]byte{{[]byte(s), []byte(`\`)}}, false
+		return [][]needle{{newNeedle(s), backslash}}, false
 	case srcLambda:
 		switch info.sub {
 		case lfType:
 			switch s {
 			case "REPORT":
-				return [][][]byte{{[]byte("REPORT"), []byte("platform.report")}}, false
+				return [][]needle{{newNeedle("REPORT"), newNeedle("platform.report")}}, false
 			case "START":
-				return [][][]byte{{[]byte("START"), []byte("platform.start")}}, false
+				return [][]needle{{newNeedle("START"), newNeedle("platform.start")}}, false
 			case "END":
-				return [][][]byte{{[]byte("END")}}, false
+				return [][]needle{{newNeedle("END")}}, false
 			}
 		case lfRequestID, lfXrayTraceID, lfXraySegmentID:
-			return [][][]byte{{[]byte(s), []byte(`\`)}}, false
+			return [][]needle{{newNeedle(s), backslash}}, false
 		}
 	}
 	return nil, false

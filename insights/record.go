@@ -109,6 +109,9 @@ func (l *loader) load(r *row, i int) value {
 		l.loadLambda(r)
 		return r.vals[i]
 	case srcDiscovered:
+		if info.need.text != nil && !mayHold(ev.Message, info.need) {
+			break // absent
+		}
 		l.loadDiscovered(r)
 		if !r.isSet(i) { // a name the first segment does not read from events
 			r.set(i, null)
