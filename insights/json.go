@@ -135,14 +135,22 @@ type pathNode struct {
 	slot   int // the slot of the path that ends here, or -1
 	kids   []*pathNode
 	starts jsonscan.ByteSet // the bytes a member key leading to a kid starts with
+	// misses reports whether a member key leads to no kid.
+	misses func(key []byte) bool
 }
 
 // noPaths leads to no field.
-var noPaths = &pathNode{slot: -1}
+var noPaths = newPathNode("")
+
+func newPathNode(key string) *pathNode {
+	n := &pathNode{key: key, slot: -1}
+	n.misses = func(key []byte) bool { return n.match(unsafe.String(unsafe.SliceData(key), len(key))) == nil }
+	return n
+}
 
 // buildPaths returns the tree of the paths in m (path -> slot).
 func buildPaths(m map[string]int) *pathNode {
-	root := &pathNode{slot: -1}
+	root := newPathNode("")
 	for path, slot := range m {
 		n := root
 		for _, seg := range strings.Split(path, ".") {
@@ -163,7 +171,7 @@ func (n *pathNode) child(key string, add bool) *pathNode {
 	if !add {
 		return nil
 	}
-	k := &pathNode{key: key, slot: -1}
+	k := newPathNode(key)
 	n.kids = append(n.kids, k)
 	c := byte('.') // an empty key is matched by the dot after it
 	if key != "" {
@@ -257,7 +265,7 @@ func (j *jsonFields) value(s *jsonscan.Scanner[[]byte], n *pathNode) error {
 			}
 			// The members whose keys lead to no field, with a scalar
 			// value (a leaf each), in one go.
-			if skipped := s.SkipScalarMembers(&n.starts, MaxJSONFields-j.leaves); skipped > 0 {
+			if skipped := s.SkipScalarMembers(&n.starts, n.misses, MaxJSONFields-j.leaves); skipped > 0 {
 				j.leaves += skipped
 				continue
 			}

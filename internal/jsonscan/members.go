@@ -18,28 +18,31 @@ func (b *ByteSet) Add(c byte) { b[c>>6] |= 1 << (c & 63) }
 func (b *ByteSet) Has(c byte) bool { return b[c>>6]&(1<<(c&63)) != 0 }
 
 // SkipScalarMembers reads, from the object being read (after Object or a member's value),
-// the members that a caller looking for keys that start with a byte in starts passes over,
-// at most max of them, and returns how many it read. Such a member has a string, number,
-// true, false or null for value, and a key that starts with an ASCII byte that is not a
-// backslash and not in starts (so that the key's value, escapes decoded, starts with the
-// same byte). It stops before the first member that is not one, or that it cannot read
-// quickly, and at the end of the object: Member then reads what follows as it would have
-// without the call. It checks what it reads as Skip does, and what it stops before is
+// the members that a caller looking for some keys passes over, at most max of them, and
+// returns how many it read. Such a member has a string, number, true, false or null for
+// value, and a key that starts with an ASCII byte that is not a backslash, and either not
+// in starts (so that the key's value, escapes decoded, starts with the same byte, which no
+// key the caller looks for starts with) or, for a key free of escapes and of bytes outside
+// ASCII (so that its raw contents are its value), one for which pass reports true (a nil
+// pass passes none). It stops before the first member that is not one, or that it cannot
+// read quickly, and at the end of the object: Member then reads what follows as it would
+// have without the call. It checks what it reads as Skip does, and what it stops before is
 // checked by the reads that follow, so that a document is accepted or rejected exactly as
 // it would be without it.
 //
 // It is the fast way through the members of an object that a caller skips, such as the
-// fields of a log line that a query does not read.
-func (s *Scanner[T]) SkipScalarMembers(starts *ByteSet, max int) int {
+// fields of a log line that a query does not read. The key given to pass is valid only
+// during the call.
+func (s *Scanner[T]) SkipScalarMembers(starts *ByteSet, pass func(key []byte) bool, max int) int {
 	var n int
-	s.pos, s.first, n = skipScalarMembers(bytesOf(s.data), s.pos, s.first, starts, max)
+	s.pos, s.first, n = skipScalarMembers(bytesOf(s.data), s.pos, s.first, starts, pass, max)
 	return n
 }
 
 // skipScalarMembers is SkipScalarMembers on the document d from offset i; first tells
 // whether no member has been read yet. It returns the offset and first after the members
 // read, and how many.
-func skipScalarMembers(d []byte, i int, first bool, starts *ByteSet, max int) (int, bool, int) {
+func skipScalarMembers(d []byte, i int, first bool, starts *ByteSet, pass func([]byte) bool, max int) (int, bool, int) {
 	n := 0
 	for n < max {
 		j := i
@@ -58,11 +61,20 @@ func skipScalarMembers(d []byte, i int, first bool, starts *ByteSet, max int) (i
 		if len(d)-j < 2 || d[j] != '"' {
 			break
 		}
-		if c := d[j+1]; c == '"' || c == '\\' || c >= 0x80 || starts.Has(c) {
+		if c := d[j+1]; c == '"' || c == '\\' || c >= 0x80 {
 			break
-		}
-		if j = stringEnd(d, j); j < 0 {
-			break
+		} else if !starts.Has(c) {
+			if k := stopAt(d, j+1); k >= 0 && d[k] == '"' {
+				j = k + 1
+			} else if j = stringEnd(d, j); j < 0 {
+				break
+			}
+		} else {
+			k := indexStop(d, j+1, highs)
+			if pass == nil || k >= len(d) || d[k] != '"' || !pass(d[j+1:k]) {
+				break
+			}
+			j = k + 1
 		}
 		if j < len(d) && d[j] != ':' {
 			j = SkipSpace(d, j)
@@ -78,7 +90,11 @@ func skipScalarMembers(d []byte, i int, first bool, starts *ByteSet, max int) (i
 		}
 		switch c := d[j]; {
 		case c == '"':
-			j = stringEnd(d, j)
+			if k := stopAt(d, j+1); k >= 0 && d[k] == '"' {
+				j = k + 1
+			} else {
+				j = stringEnd(d, j)
+			}
 		case c >= '0' && c <= '9' || c == '-':
 			j = numberEnd(d, j)
 		case c == 't' || c == 'f' || c == 'n':
@@ -95,19 +111,22 @@ func skipScalarMembers(d []byte, i int, first bool, starts *ByteSet, max int) (i
 	return i, first, n
 }
 
-// stringEnd returns the offset after the string whose opening quote is at d[i], or -1 if
-// it is malformed. Most strings hold no escape: it looks for the closing quote eight bytes
-// at a time, and leaves an escape to scanString.
-func stringEnd(d []byte, i int) int {
-	for j := i + 1; len(d)-j >= 8; j += 8 {
-		w := binary.LittleEndian.Uint64(d[j:])
-		if m := stopMask(w, 0); m != 0 {
-			if j += bits.TrailingZeros64(m) / 8; d[j] == '"' {
-				return j + 1
-			}
-			break
+// stopAt returns the offset of the first byte at or after j in d that ends a run of a
+// string's plain contents ('"', '\\' or a control character; see indexStop), looking at
+// eight bytes at a time, or -1 if there is none before the last eight bytes. Most strings
+// have no escape and end at the first such byte: the loops over members call it inline.
+func stopAt(d []byte, j int) int {
+	for ; len(d)-j >= 8; j += 8 {
+		if m := stopMask(binary.LittleEndian.Uint64(d[j:]), 0); m != 0 {
+			return j + bits.TrailingZeros64(m)/8
 		}
 	}
+	return -1
+}
+
+// stringEnd returns the offset after the string whose opening quote is at d[i], or -1 if
+// it is malformed.
+func stringEnd(d []byte, i int) int {
 	end, _, err := scanString(d, i, false)
 	if err != nil {
 		return -1
@@ -119,7 +138,7 @@ func stringEnd(d []byte, i int) int {
 var noBytes ByteSet
 
 // skipAllScalarMembers is SkipScalarMembers for a caller that wants no member.
-func (s *Scanner[T]) skipAllScalarMembers() { s.SkipScalarMembers(&noBytes, math.MaxInt) }
+func (s *Scanner[T]) skipAllScalarMembers() { s.SkipScalarMembers(&noBytes, nil, math.MaxInt) }
 
 // bytesOf returns the bytes of a document, without copying them: the caller only reads them.
 func bytesOf[T string | []byte](data T) []byte {

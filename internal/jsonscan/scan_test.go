@@ -139,14 +139,28 @@ type member struct {
 
 // checkSkipScalarMembers checks SkipScalarMembers from each of the scanners saved in rests
 // (before each member of an object whose members the structured read found, and which ended
-// at s with err), with no byte in its set and with the first byte of the next key, and with
-// limits of 1 and more than the members: it passes over only members it may, all of those
-// when the object is well-formed, and the reads that follow it (Member and Skip) end where
-// the structured read ended, or fail if it failed.
+// at s with err), with no byte in its set, the first byte of the next key and every byte,
+// with no pass and one that passes the keys of even length, and with limits of 1 and more
+// than the members: it passes over only members it may, all of those when the object is
+// well-formed, and the reads that follow it (Member and Skip) end where the structured read
+// ended, or fail if it failed.
 func checkSkipScalarMembers[T string | []byte](t *testing.T, s *Scanner[T], rests []Scanner[T], members []member, err error) {
 	t.Helper()
-	passes := func(m member, starts *ByteSet) bool {
-		return m.kind >= String && m.raw != "" && m.raw[0] < utf8.RuneSelf && m.raw[0] != '\\' && !starts.Has(m.raw[0])
+	// pass passes over the keys of even length.
+	pass := func(key []byte) bool { return len(key)%2 == 0 }
+	passes := func(m member, starts *ByteSet, pass func([]byte) bool) bool {
+		if m.kind < String || m.raw == "" || m.raw[0] >= utf8.RuneSelf || m.raw[0] == '\\' {
+			return false
+		}
+		if !starts.Has(m.raw[0]) {
+			return true
+		}
+		for _, c := range []byte(m.raw) {
+			if c >= utf8.RuneSelf || c == '\\' || c < ' ' {
+				return false
+			}
+		}
+		return pass != nil && pass([]byte(m.raw))
 	}
 	for k, r := range rests {
 		var sets []ByteSet
@@ -156,35 +170,42 @@ func checkSkipScalarMembers[T string | []byte](t *testing.T, s *Scanner[T], rest
 			b.Add(members[k].raw[0])
 			sets = append(sets, b)
 		}
+		var all ByteSet
+		for c := range 256 {
+			all.Add(byte(c))
+		}
+		sets = append(sets, all)
 		for _, starts := range sets {
 			for _, limit := range []int{1, len(members) + 1} {
-				c := r
-				n := c.SkipScalarMembers(&starts, limit)
-				if n > limit || k+n > len(members) {
-					t.Fatalf("%q: SkipScalarMembers from member %d passed over %d members (limit %d) of %d", s.data, k, n, limit, len(members))
-				}
-				for _, m := range members[k : k+n] {
-					if !passes(m, &starts) {
-						t.Fatalf("%q: SkipScalarMembers from member %d passed over %+v", s.data, k, m)
+				for _, pass := range []func([]byte) bool{nil, pass} {
+					c := r
+					n := c.SkipScalarMembers(&starts, pass, limit)
+					if n > limit || k+n > len(members) {
+						t.Fatalf("%q: SkipScalarMembers from member %d passed over %d members (limit %d) of %d", s.data, k, n, limit, len(members))
 					}
-				}
-				if err == nil && n < limit && k+n < len(members) && passes(members[k+n], &starts) {
-					t.Fatalf("%q: SkipScalarMembers from member %d stopped before %+v", s.data, k, members[k+n])
-				}
-				rerr := func() error {
-					for {
-						_, ok, err := c.Member()
-						if err != nil || !ok {
-							return err
-						}
-						if err := c.Skip(); err != nil {
-							return err
+					for _, m := range members[k : k+n] {
+						if !passes(m, &starts, pass) {
+							t.Fatalf("%q: SkipScalarMembers from member %d passed over %+v", s.data, k, m)
 						}
 					}
-				}()
-				if (rerr == nil) != (err == nil) || err == nil && (c.Pos() != s.Pos() || c.depth != s.depth) {
-					t.Fatalf("%q: reading on after SkipScalarMembers from member %d ends at %d (%v), the structured read at %d (%v)",
-						s.data, k, c.Pos(), rerr, s.Pos(), err)
+					if err == nil && n < limit && k+n < len(members) && passes(members[k+n], &starts, pass) {
+						t.Fatalf("%q: SkipScalarMembers from member %d stopped before %+v", s.data, k, members[k+n])
+					}
+					rerr := func() error {
+						for {
+							_, ok, err := c.Member()
+							if err != nil || !ok {
+								return err
+							}
+							if err := c.Skip(); err != nil {
+								return err
+							}
+						}
+					}()
+					if (rerr == nil) != (err == nil) || err == nil && (c.Pos() != s.Pos() || c.depth != s.depth) {
+						t.Fatalf("%q: reading on after SkipScalarMembers from member %d ends at %d (%v), the structured read at %d (%v)",
+							s.data, k, c.Pos(), rerr, s.Pos(), err)
+					}
 				}
 			}
 		}

@@ -224,10 +224,11 @@ var special = func() (t [256]bool) {
 }()
 
 // stopMask returns the high bits of the bytes of w that indexStop stops at (exact up to the
-// first).
+// first). In x = w^(2*ones) the quote (0x22) and the control characters, and no other byte,
+// become bytes below 0x21, whose high bits (x-0x21*ones)&^x sets: one test for both.
 func stopMask(w, high uint64) uint64 {
-	q, b := w^('"'*ones), w^('\\'*ones)
-	return ((q-ones)&^q | (b-ones)&^b | (w-' '*ones)&^w | w&high) & highs
+	x, b := w^(2*ones), w^('\\'*ones)
+	return ((x-0x21*ones)&^x | (b-ones)&^b | w&high) & highs
 }
 
 // load64 returns the first eight bytes of s as a little-endian word (the compiler makes this
