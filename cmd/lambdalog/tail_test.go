@@ -176,7 +176,7 @@ func TestTailSeesHelloInvocations(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	var stderr syncBuffer
+	var stderr testserver.Buffer
 	go func() {
 		done <- run(ctx, []string{"tail", "/aws/lambda/hello", "--follow", "--interval", "100ms", "--endpoint", d.logsURL}, pw, &stderr)
 		pw.Close()
@@ -214,22 +214,4 @@ func TestTailSeesHelloInvocations(t *testing.T) {
 	if !strings.Contains(stderr.String(), "/aws/lambda/hello does not exist yet; waiting for it") {
 		t.Errorf("stderr: %q", stderr.String())
 	}
-}
-
-// syncBuffer is a strings.Builder safe for concurrent writes and reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -10,7 +10,6 @@
 package testserver
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -66,8 +65,7 @@ type Server struct {
 
 	cmd  *exec.Cmd
 	done chan struct{} // closed when the process has exited
-	mu   sync.Mutex
-	out  bytes.Buffer // everything the process printed, for failure messages
+	out  Buffer        // everything the process printed, for failure messages
 }
 
 // Serve runs `lambdalog serve --addr 127.0.0.1:0 args...` (args such as "--memory", or
@@ -111,8 +109,8 @@ func start(t testing.TB, dir string, env []string, timeout time.Duration, args .
 	ready := filepath.Join(t.TempDir(), "ready.json")
 	s.cmd = exec.Command(Binary(t), append(args[:1:1], append([]string{"--ready-file", ready}, args[1:]...)...)...)
 	s.cmd.Dir, s.cmd.Env = dir, env
-	s.cmd.Stdout = writerFunc(s.record)
-	s.cmd.Stderr = writerFunc(s.record)
+	s.cmd.Stdout = &s.out
+	s.cmd.Stderr = &s.out
 	if err := s.cmd.Start(); err != nil {
 		t.Fatalf("start lambdalog %s: %v", args[0], err)
 	}
@@ -154,22 +152,8 @@ func WaitReady(path string, exited <-chan struct{}, timeout time.Duration) (map[
 	}
 }
 
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
-
-func (s *Server) record(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.out.Write(p)
-}
-
 // Output returns everything the server has printed so far.
-func (s *Server) Output() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.out.String()
-}
+func (s *Server) Output() string { return s.out.String() }
 
 // Kill sends SIGKILL, as a crash would, and waits for the process to exit.
 func (s *Server) Kill() {

@@ -1,13 +1,14 @@
 package lambdaemu
 
 import (
-	"bytes"
 	"encoding/json"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lambdalog/lambdalog/internal/testserver"
 )
 
 func mustTime(t *testing.T, s string) time.Time {
@@ -231,24 +232,6 @@ func (c *fakeClock) waiting() int {
 	return len(c.timers)
 }
 
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // waitFor polls cond until it holds, failing the test after a minute.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -267,7 +250,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // has passed, not before, with the event EventBridge sends.
 func TestScheduleFires(t *testing.T) {
 	clock := &fakeClock{now: mustTime(t, "2024-05-01T10:00:30Z")}
-	var echo, notes syncBuffer
+	var echo, notes testserver.Buffer
 	st := newTestStore(t)
 	emu, err := New(Options{Sink: StoreSink(st, "us-east-1"), Clock: clock, Echo: &echo, Messages: &notes, AccountID: "111122223333", Region: "eu-west-1"})
 	if err != nil {

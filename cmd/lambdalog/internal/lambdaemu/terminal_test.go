@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/lambdalog/lambdalog/internal/testserver"
 )
 
 // TestAPIGatewayExplainsErrors checks what the developer sees when the
@@ -19,7 +21,7 @@ import (
 // the terminal (Options.Messages) why, naming the function and the
 // invocation's request id.
 func TestAPIGatewayExplainsErrors(t *testing.T) {
-	var notes syncBuffer
+	var notes testserver.Buffer
 	emu, err := New(Options{Sink: StoreSink(newTestStore(t), "us-east-1"), Messages: &notes})
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +100,7 @@ lambdalog:   Api GET /things/\{id\} \(function restfn\)`},
 // coloured; a single function's lines are left as they are.
 func TestEchoPrefixesFunctionNames(t *testing.T) {
 	for _, color := range []bool{false, true} {
-		var echo syncBuffer
+		var echo testserver.Buffer
 		emu, err := New(Options{Sink: StoreSink(newTestStore(t), "us-east-1"), Echo: &echo, EchoColor: color})
 		if err != nil {
 			t.Fatal(err)

@@ -1,7 +1,6 @@
 package subscriptions
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -11,7 +10,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,24 +24,6 @@ import (
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
 	"github.com/lambdalog/lambdalog/internal/testserver"
 )
-
-// syncBuffer is a log destination written by several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // open returns an in-memory log store whose AfterPut hook offers the events
 // to a Deliverer over it and an Emulator without functions, and the
@@ -76,7 +56,7 @@ func open(t *testing.T, opts Options) (*store.Store, *Deliverer) {
 // logged once.
 func TestQueueFullDrops(t *testing.T) {
 	ctx := context.Background()
-	var logs syncBuffer
+	var logs testserver.Buffer
 	st, d := open(t, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)), QueueBytes: 1000})
 
 	srv := httptest.NewServer(awsapi.NewRouter(awsapi.Options{}, logsapi.New(st, logsapi.Options{})))
