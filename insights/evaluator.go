@@ -24,6 +24,10 @@ type Evaluator struct {
 	stats Statistics
 	limit int
 	seq   int64
+	// fed: Feed has been called. The rows an evaluator keeps change in
+	// place only as it is fed (a kept row's memory takes a better row's
+	// values); merging moves rows in whole.
+	fed bool
 	// horizon, for a query that KeepsNewest, records the rows kept by the
 	// first barrier, which keeps firstLimit.
 	horizon    *Horizon
@@ -171,6 +175,7 @@ func (e *Evaluator) Feed(ev *Event) {
 	r.ts = ev.Timestamp
 	r.seq = e.seq
 	e.seq++
+	e.fed = true
 	e.ld.start(ev)
 	e.run(e.p.segs[0], r, 0, e.first)
 	e.x.stack = e.x.stack[:0]
@@ -260,7 +265,10 @@ func (e *Evaluator) run(seg *segment, r *row, i int, s sink) {
 
 // Results returns the rows the query has produced from the events fed so
 // far: partial results while events are still being fed, final results
-// after the last. It can be called any number of times.
+// after the last. It can be called any number of times. The result stays
+// as it is whatever the evaluator does next; the values of an evaluator
+// that is only merged into, never fed, share its memory, which then never
+// changes, rather than being copied.
 func (e *Evaluator) Results() *Result {
 	p := e.p
 	rows := e.first.rows(len(p.slotInfo), &e.x)
@@ -285,10 +293,14 @@ func (e *Evaluator) render(rows []*row) *Result {
 	p := e.p
 	res := &Result{Columns: append([]string(nil), p.columns...), Rows: make([][]Field, 0, len(rows))}
 	hasPtr := containsString(p.columns, "@ptr")
-	// The values are copied, as the rows may alias state that changes with
-	// the next events, into a few large buffers rather than one each.
+	// The values of an evaluator that is fed are copied, as the rows may
+	// alias state that changes with the next events, into a few large
+	// buffers rather than one each.
 	var arena []byte
 	clone := func(v string) string {
+		if !e.fed {
+			return v
+		}
 		if len(v) > cap(arena)-len(arena) {
 			arena = make([]byte, 0, max(64<<10, len(v)))
 		}

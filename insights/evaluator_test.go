@@ -1,6 +1,7 @@
 package insights
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -127,5 +128,61 @@ func TestConcurrentEvaluators(t *testing.T) {
 	}
 	if got, want := formatRows(parts[0].Results()), formatRows(one.Results()); !slices.Equal(got, want) || len(want) != 5 {
 		t.Errorf("parallel evaluators give %v, one gives %v", got, want)
+	}
+}
+
+// TestMergedResultsStay checks what a server publishing partial results
+// does: workers fed, merged into an evaluator that is never fed, whose
+// Results (sharing its memory) must not change as the workers go on and are
+// merged again, and end as one evaluator fed everything ends; nor may the
+// results of that one evaluator change as it is fed on.
+func TestMergedResultsStay(t *testing.T) {
+	for _, query := range []string{
+		"fields @message",
+		"filter @message like /a/ | sort @message desc",
+		"fields @message | limit 4",
+		"fields @message | sort @message desc | limit 3",
+		"fields a, @message | dedup a",
+		"stats count(*) as n by a",
+		"fields @message | sort @timestamp asc | limit 2 | display @message",
+	} {
+		q := mustParse(t, query)
+		opts := Options{Limit: 5} // fewer rows than events: kept rows are replaced
+		master, _ := q.NewEvaluator(opts)
+		one, _ := q.NewEvaluator(opts)
+		workers := make([]*Evaluator, 2)
+		for i := range workers {
+			workers[i], _ = q.NewEvaluator(opts)
+		}
+		var msgs []string
+		for i := range 40 {
+			msgs = append(msgs, fmt.Sprintf(`{"a":%d,"x":"%s"}`, i%5, strings.Repeat(string(rune('a'+i%26)), 8)))
+		}
+		var snapshots []*Result
+		var formatted [][]string
+		buf := make([]byte, 0, 64)
+		for i, m := range msgs {
+			buf = append(buf[:0], m...)
+			ev := &Event{Timestamp: base + int64(i%7)*1000, LogGroup: "/aws/lambda/f", LogStream: "s", Message: buf, ID: uint64(i)}
+			one.Feed(ev)
+			workers[i%2].Feed(ev)
+			if i%10 == 9 {
+				for _, w := range workers {
+					if err := master.Merge(w); err != nil {
+						t.Fatal(err)
+					}
+				}
+				r, r1 := master.Results(), one.Results()
+				snapshots, formatted = append(snapshots, r, r1), append(formatted, formatRows(r), formatRows(r1))
+			}
+		}
+		for i, r := range snapshots {
+			if got := formatRows(r); !slices.Equal(got, formatted[i]) {
+				t.Errorf("%q: partial result %d changed from %v to %v", query, i, formatted[i], got)
+			}
+		}
+		if got, want := formatted[len(formatted)-2], formatRows(one.Results()); !slices.Equal(got, want) {
+			t.Errorf("%q: merged %v, one evaluator %v", query, got, want)
+		}
 	}
 }

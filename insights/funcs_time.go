@@ -52,11 +52,21 @@ func millis(v value) (int64, bool) {
 // buildBin compiles bin(period): @timestamp floored to the period.
 func buildBin(c *compiler, n *node) evalFn {
 	p := n.args[0].period
+	_, redefined := c.derived["@timestamp"]
 	ts := c.use("@timestamp", n.start, n.end)
 	return func(r *row) value {
-		ms, ok := millis(r.get(ts))
-		if !ok {
-			return null
+		var ms int64
+		if r.ev != nil && !redefined {
+			// The event's own @timestamp, as the loader gives it and millis
+			// reads it.
+			if ms = r.ev.Timestamp; ms < -1e15 || ms > 1e15 {
+				return null
+			}
+		} else {
+			var ok bool
+			if ms, ok = millis(r.get(ts)); !ok {
+				return null
+			}
 		}
 		return timeVal(p.floor(ms))
 	}

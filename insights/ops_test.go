@@ -110,3 +110,18 @@ func TestParseNeed(t *testing.T) {
 		}
 	}
 }
+
+// TestBinTimestamp checks that bin reads the event's @timestamp, unless a
+// command before it redefines @timestamp, and that an event time beyond
+// what bin takes (±10¹⁵ ms) makes no bin.
+func TestBinTimestamp(t *testing.T) {
+	events := []ev{{msg: "a", ts: base}, {msg: "b", ts: base + 3_600_000}, {msg: "c", ts: base + 3_600_001}, {msg: "d", ts: 2e15}}
+	runCases(t, []tc{
+		{name: "the event's @timestamp",
+			query: "stats count(*) by bin(1h)", events: events,
+			want: []string{"bin(1h)=2024-01-15 10:00:00.000|count(*)=1", "bin(1h)=2024-01-15 11:00:00.000|count(*)=2", "count(*)=1"}},
+		{name: "a redefined @timestamp",
+			query: "fields @timestamp + 3600000 as @timestamp | stats count(*) by bin(1h)", events: events,
+			want: []string{"bin(1h)=2024-01-15 11:00:00.000|count(*)=1", "bin(1h)=2024-01-15 12:00:00.000|count(*)=2", "count(*)=1"}},
+	})
+}
