@@ -252,7 +252,12 @@ func (t *topN) push(s *stored) {
 }
 
 func (t *topN) merge(o sink) {
-	for _, s := range o.(*topN).h {
+	ot := o.(*topN)
+	if len(t.h) == 0 && len(ot.h) <= t.n {
+		t.h, ot.h = ot.h, nil // a heap of the same order already
+		return
+	}
+	for _, s := range ot.h {
 		t.push(s)
 	}
 }
