@@ -13,16 +13,19 @@
 // results are kept for Options.Retention (7 days, as on AWS), in memory: a
 // restart forgets them, as a query id is only an id.
 //
-// A query reads the streams of its log groups in parallel, one stream per
-// worker at a time (Options.Workers, default GOMAXPROCS), each worker with
-// its own insights.Evaluator. A query whose first rows are the newest
-// (insights.Query.NewestFirst) reads each stream newest first, so that its
-// evaluators keep them with the least work. One that keeps only the newest
-// events (insights.Query.KeepsNewest, such as fields @timestamp, @message |
-// sort @timestamp desc | limit 20) also stops where the events left are older
-// than the newest rows all workers have kept (an insights.Horizon they
-// share); the events it does not read count in its statistics as they would
-// have (store.ScanOptions.Horizon). Streams with no event in the time range are
+// A query reads the streams of its log groups in parallel, one part of a
+// stream per worker at a time (Options.Workers, default GOMAXPROCS), each
+// worker with its own insights.Evaluator: a stream of more than partBytes
+// (16 MiB) of events is read in parts of its time range, so that the
+// workers end together. A query whose first rows are the newest
+// (insights.Query.NewestFirst) reads the newest parts first and each part
+// newest first, so that its evaluators keep them with the least work. One
+// that keeps only the newest events (insights.Query.KeepsNewest, such as
+// fields @timestamp, @message | sort @timestamp desc | limit 20) reads whole
+// streams, newest first, and stops where the events left are older than
+// the newest rows all workers have kept (an insights.Horizon they share);
+// the events it does not read count in its statistics as they would have
+// (store.ScanOptions.Horizon). Streams with no event in the time range are
 // skipped from their stored first and last timestamps. Events are read in
 // place with store.Scan, and the query's pre-filter runs on the raw bytes
 // before an event is fed; the events it rejects count as scanned. Partial
@@ -45,6 +48,7 @@
 package queries
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -103,6 +107,8 @@ type Options struct {
 type Manager struct {
 	store *store.Store
 	opts  Options
+	// partBytes is partBytes, or less in tests.
+	partBytes int64
 
 	mu      sync.Mutex
 	byID    map[string]*query
@@ -131,7 +137,7 @@ func New(st *store.Store, opts Options) *Manager {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Manager{store: st, opts: opts, byID: map[string]*query{}}
+	return &Manager{store: st, opts: opts, partBytes: partBytes, byID: map[string]*query{}}
 }
 
 // MaxConcurrent returns how many queries may run at once.
@@ -383,7 +389,7 @@ func (m *Manager) evaluate(ctx context.Context, q *query, spec Spec, top bool) (
 	if err != nil {
 		return nil, err
 	}
-	jobs, err := m.streams(ctx, spec)
+	jobs, err := m.streams(ctx, spec, opts.Horizon == nil)
 	if err != nil {
 		return nil, err
 	}
@@ -430,22 +436,56 @@ func (m *Manager) evaluate(ctx context.Context, q *query, spec Spec, top bool) (
 	return master.Results(), nil
 }
 
-// stream is one stream to read.
-type stream struct{ group, name string }
+// stream is the part of a stream to read: its events from start to end
+// (epoch milliseconds, end excluded).
+type stream struct {
+	group, name string
+	start, end  int64
+}
 
-// streams lists the streams of spec's groups that may hold events in its range.
-func (m *Manager) streams(ctx context.Context, spec Spec) ([]stream, error) {
+// partBytes is about how many bytes of events a worker reads at a time
+// when it can read a stream in parts: small enough that the workers end
+// together, whatever else the machine runs; large enough that starting a
+// part costs nothing.
+const partBytes = 16 << 20
+
+// streams lists the streams of spec's groups that may hold events in its
+// range, as parts of spec's range. With split, a large stream is cut in
+// parts of about partBytes, by time (as if its events were spread evenly
+// from its first to its last), newest first for a query that reads newest
+// first; otherwise each stream is one part.
+func (m *Manager) streams(ctx context.Context, spec Spec, split bool) ([]stream, error) {
 	var out []stream
 	for _, g := range spec.Groups {
 		err := m.store.ListStreams(ctx, spec.Region, g, "", func(st store.Stream) bool {
-			if st.HasEvents && st.LastEventTimestamp >= spec.Start && st.FirstEventTimestamp <= spec.End {
-				out = append(out, stream{g, st.Name})
+			if !st.HasEvents || st.LastEventTimestamp < spec.Start || st.FirstEventTimestamp > spec.End {
+				return true
+			}
+			lo, hi := max(st.FirstEventTimestamp, spec.Start), min(st.LastEventTimestamp, spec.End)
+			parts := int64(1)
+			if split {
+				parts = min(max(st.StoredBytes/m.partBytes, 1), 16, hi-lo+1)
+			}
+			for i := range parts {
+				p := stream{group: g, name: st.Name, start: lo + (hi-lo+1)*i/parts, end: lo + (hi-lo+1)*(i+1)/parts}
+				// The first and last parts reach the ends of the range, so
+				// that no event in it is left out.
+				if i == 0 {
+					p.start = spec.Start
+				}
+				if i == parts-1 {
+					p.end = spec.End + 1
+				}
+				out = append(out, p)
 			}
 			return true
 		})
 		if err != nil && !errors.Is(err, store.ErrGroupNotFound) { // a group deleted meanwhile has no events
 			return nil, err
 		}
+	}
+	if spec.Query.NewestFirst() {
+		slices.SortStableFunc(out, func(a, b stream) int { return cmp.Compare(b.end, a.end) })
 	}
 	return out, nil
 }
@@ -458,7 +498,7 @@ const yieldEvery = 4096
 // horizon, newest first and only until the horizon's cutoff.
 func (m *Manager) scan(ctx context.Context, spec Spec, horizon *insights.Horizon, w *worker, next <-chan stream) error {
 	pre := spec.Query.PreFilter()
-	o := store.ScanOptions{Start: spec.Start, End: spec.End + 1, Reverse: spec.Query.NewestFirst()}
+	o := store.ScanOptions{Reverse: spec.Query.NewestFirst()}
 	if horizon != nil {
 		o.Horizon = horizon.Cutoff
 	}
@@ -492,6 +532,7 @@ func (m *Manager) scan(ctx context.Context, spec Spec, horizon *insights.Horizon
 	defer w.mu.Unlock()
 	for st := range next {
 		ev.LogGroup, ev.LogStream = st.group, st.name
+		o.Start, o.End = st.start, st.end
 		stats, err := m.store.Scan(ctx, spec.Region, st.group, st.name, o, feed)
 		w.ev.AddScanned(rejected, rejectedBytes)
 		w.ev.AddUnread(stats.Unread, stats.UnreadBytes)

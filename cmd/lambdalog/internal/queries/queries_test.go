@@ -37,6 +37,21 @@ func run(t *testing.T, m *Manager, text string, start, end int64) ([][]insights.
 	}
 }
 
+// newStore returns an in-memory store with the log group g in region r,
+// closed when the test ends.
+func newStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open("", store.Options{InMemory: true, SweepInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.CreateGroup(context.Background(), "r", store.Group{Name: "g"}); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
 // TestNewestFirst runs queries that keep only the newest events, which read
 // streams newest first and stop early, and the same queries with a filter
 // that passes every event, which read everything: rows and statistics must
@@ -44,14 +59,7 @@ func run(t *testing.T, m *Manager, text string, start, end int64) ([][]insights.
 // time range that cuts them.
 func TestNewestFirst(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open("", store.Options{InMemory: true, SweepInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.CreateGroup(ctx, "r", store.Group{Name: "g"}); err != nil {
-		t.Fatal(err)
-	}
+	st := newStore(t)
 	base := time.Now().Add(-time.Hour).UnixMilli()
 	const streams, perStream = 6, 3000
 	for s := range streams {
@@ -98,6 +106,54 @@ func TestNewestFirst(t *testing.T) {
 		}
 		if c.start == base && wantStats.RecordsScanned != streams*perStream {
 			t.Errorf("%q: %d records scanned, want %d", c.full, wantStats.RecordsScanned, streams*perStream)
+		}
+	}
+}
+
+// TestParts checks that reading streams in parts gives what reading each
+// stream whole gives: rows and statistics, for queries that keep every
+// matching event, aggregate, sort, read newest first and cut the range.
+func TestParts(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	base := time.Now().Add(-time.Hour).UnixMilli()
+	const streams, perStream = 3, 4000
+	for s := range streams {
+		name := fmt.Sprintf("s%d", s)
+		if err := st.CreateStream(ctx, "r", "g", name); err != nil {
+			t.Fatal(err)
+		}
+		var evs []store.Event
+		for i := range perStream {
+			level := []string{"INFO", "ERROR", "DEBUG"}[(i*7+s)%3]
+			evs = append(evs, store.Event{Timestamp: base + int64(i*streams+s)*3, Message: fmt.Appendf(nil, `{"level":"%s","i":%d,"s":%d}`, level, i, s)})
+		}
+		if _, err := st.PutEvents(ctx, "r", "g", name, evs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	whole := New(st, Options{Workers: 2})
+	defer whole.Close()
+	parts := New(st, Options{Workers: 3})
+	parts.partBytes = 5000 // 16 parts a stream
+	end := base + perStream*streams*3
+	for _, c := range []struct {
+		query      string
+		start, end int64
+	}{
+		{`filter level = "ERROR"`, base, end},
+		{`filter level = "ERROR" | limit 5000`, base, end},
+		{`stats count(*), sum(i) by s, level`, base, end},
+		{`fields i, s | sort i desc | limit 50`, base, end},
+		{`filter @message like "DEBUG" | fields s, i`, base + 5000, end - 7000},
+	} {
+		got, gotStats := run(t, parts, c.query, c.start, c.end)
+		want, wantStats := run(t, whole, c.query, c.start, c.end)
+		if !slices.EqualFunc(got, want, slices.Equal) || gotStats != wantStats {
+			t.Errorf("%q: in parts %d rows %+v, whole %d rows %+v", c.query, len(got), gotStats, len(want), wantStats)
+		}
+		if len(want) == 0 {
+			t.Errorf("%q: no rows", c.query)
 		}
 	}
 }
