@@ -142,6 +142,7 @@ type pathNode struct {
 // noPaths leads to no field.
 var noPaths = newPathNode("")
 
+// newPathNode returns a node for the key, with no kids yet.
 func newPathNode(key string) *pathNode {
 	n := &pathNode{key: key, slot: -1}
 	n.misses = func(key []byte) bool { return n.match(unsafe.String(unsafe.SliceData(key), len(key))) == nil }
