@@ -17,10 +17,8 @@ import (
 
 // Limits of the Logs Insights page, AWS's where AWS has one.
 const (
-	maxQueryGroups      = 50
-	maxQueryLength      = 10_000
-	maxQueryDefinitions = 1000
-	maxQueryDefName     = 255
+	maxQueryLength  = 10_000
+	maxQueryDefName = 255
 	// maxRunningRows is how many rows of a running query one poll carries;
 	// the whole result comes once the query has ended.
 	maxRunningRows = 1000
@@ -89,8 +87,8 @@ func (c *Console) startQuery(r *Request) (any, error) {
 			return nil, badRequest("No log group matches the query's SOURCE command.")
 		}
 	}
-	if len(groups) > maxQueryGroups {
-		return nil, badRequest("A query reads at most %d log groups; %d are chosen.", maxQueryGroups, len(groups))
+	if len(groups) > queries.MaxGroups {
+		return nil, badRequest("A query reads at most %d log groups; %d are chosen.", queries.MaxGroups, len(groups))
 	}
 	if in.End < in.Start {
 		return nil, badRequest("The end of the time range is before its start.")
@@ -288,8 +286,8 @@ func (c *Console) putQueryDef(r *Request) (any, error) {
 	if n := utf8.RuneCountInString(in.Query); strings.TrimSpace(in.Query) == "" || n > maxQueryLength {
 		return nil, badRequest("A query is 1 to %d characters long.", maxQueryLength)
 	}
-	if len(in.Groups) > maxQueryGroups {
-		return nil, badRequest("A saved query names at most %d log groups.", maxQueryGroups)
+	if len(in.Groups) > queries.MaxGroups {
+		return nil, badRequest("A saved query names at most %d log groups.", queries.MaxGroups)
 	}
 	d := store.QueryDefinition{ID: in.ID, Name: in.Name, QueryString: in.Query, QueryLanguage: "CWLI", LogGroupNames: in.Groups,
 		LastModified: time.Now().UnixMilli()}
@@ -308,8 +306,8 @@ func (c *Console) putQueryDef(r *Request) (any, error) {
 		}
 	}
 	err := c.opts.Logs.PutQueryDefinition(r.Context(), r.Region, d, func(others int) error {
-		if others >= maxQueryDefinitions {
-			return badRequest("A region holds at most %d saved queries.", maxQueryDefinitions)
+		if others >= queries.MaxDefinitions {
+			return badRequest("A region holds at most %d saved queries.", queries.MaxDefinitions)
 		}
 		return nil
 	})

@@ -17,9 +17,7 @@ import (
 
 // Logs Insights limits of the API.
 const (
-	maxQueryGroups      = 50
-	maxQueryDefinitions = 1000
-	maxResultsPage      = 10_000
+	maxResultsPage = 10_000
 )
 
 var (
@@ -125,8 +123,8 @@ func (h *Handler) startQuery(c *call, in *startQueryInput) (any, error) {
 			groups = append(groups, name)
 		}
 	}
-	if given > 0 && (len(groups) < 1 || len(groups) > maxQueryGroups) {
-		return nil, invalidParameter("A query may name between 1 and %d log groups; it names %d.", maxQueryGroups, len(groups))
+	if given > 0 && (len(groups) < 1 || len(groups) > queries.MaxGroups) {
+		return nil, invalidParameter("A query may name between 1 and %d log groups; it names %d.", queries.MaxGroups, len(groups))
 	}
 	for _, g := range groups {
 		if _, err := h.store.Group(c.ctx, c.region, g); errors.Is(err, store.ErrGroupNotFound) {
@@ -522,8 +520,8 @@ func (h *Handler) putQueryDefinition(c *call, in *putQueryDefinitionInput) (any,
 		d.ID = awsapi.NewID()
 	}
 	err := h.store.PutQueryDefinition(c.ctx, c.region, d, func(others int) error {
-		if others >= maxQueryDefinitions {
-			return clientError("LimitExceededException", "Resource limit exceeded: at most %d query definitions per region.", maxQueryDefinitions)
+		if others >= queries.MaxDefinitions {
+			return clientError("LimitExceededException", "Resource limit exceeded: at most %d query definitions per region.", queries.MaxDefinitions)
 		}
 		return nil
 	})

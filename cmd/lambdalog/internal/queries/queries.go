@@ -64,6 +64,14 @@ import (
 	"github.com/lambdalog/lambdalog/insights"
 )
 
+// AWS's limits of Logs Insights, which the API and the console both apply.
+const (
+	// MaxGroups is how many log groups one query (or saved query) may read.
+	MaxGroups = 50
+	// MaxDefinitions is how many saved queries a region holds.
+	MaxDefinitions = 1000
+)
+
 // Status is a query's status, as GetQueryResults reports it.
 type Status string
 
