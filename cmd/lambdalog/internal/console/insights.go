@@ -227,29 +227,16 @@ func (c *Console) logRecord(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ref, err := queries.DecodePointer(ptr)
-	if err != nil || ref.Region != r.Region {
+	ev, pos, err := queries.Record(r.Context(), c.opts.Logs, c.opts.AccountID, r.Region, ptr)
+	switch {
+	case errors.Is(err, queries.ErrBadPointer):
 		return nil, badRequest("not a log record pointer of this region")
-	}
-	it, err := c.opts.Logs.Events(r.Context(), ref.Region, ref.LogGroup, ref.LogStream, store.Range{Start: ref.Timestamp, End: ref.Timestamp + 1})
-	if err != nil {
+	case errors.Is(err, queries.ErrNoRecord):
+		return nil, &Error{Status: http.StatusNotFound, Message: "The log record does not exist any more."}
+	case err != nil:
 		return nil, err
 	}
-	defer it.Close()
-	for it.Next() {
-		v := it.Event()
-		if v.Seq != ref.ID {
-			continue
-		}
-		ev := insights.Event{Timestamp: v.Timestamp, IngestionTime: v.IngestionTime, Account: c.opts.AccountID, Region: ref.Region,
-			LogGroup: ref.LogGroup, LogStream: ref.LogStream, Message: v.Message, ID: v.Seq}
-		return map[string]any{"group": ref.LogGroup, "stream": ref.LogStream, "id": formatCursor(v.Position()),
-			"fields": insights.EventFields(&ev)}, nil
-	}
-	if err := it.Close(); err != nil {
-		return nil, err
-	}
-	return nil, &Error{Status: http.StatusNotFound, Message: "The log record does not exist any more."}
+	return map[string]any{"group": ev.LogGroup, "stream": ev.LogStream, "id": formatCursor(pos), "fields": insights.EventFields(&ev)}, nil
 }
 
 type queryDefOut struct {

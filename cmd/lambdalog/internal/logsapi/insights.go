@@ -353,34 +353,22 @@ func (in *getLogRecordInput) validate(v *validationErrors) {
 }
 
 func (h *Handler) getLogRecord(c *call, in *getLogRecordInput) (any, error) {
-	ref, err := queries.DecodePointer(*in.LogRecordPointer)
-	if err != nil || ref.Region != c.region {
+	ev, _, err := queries.Record(c.ctx, h.store, h.account, c.region, *in.LogRecordPointer)
+	switch {
+	case errors.Is(err, queries.ErrBadPointer):
 		return nil, invalidParameter("The specified log record pointer is not valid.")
-	}
-	it, err := h.store.Events(c.ctx, ref.Region, ref.LogGroup, ref.LogStream, store.Range{Start: ref.Timestamp, End: ref.Timestamp + 1})
-	if err != nil {
+	case errors.Is(err, queries.ErrNoRecord):
+		return nil, clientError("ResourceNotFoundException", "The specified log record does not exist.")
+	case err != nil:
 		return nil, err
 	}
-	defer it.Close()
-	for it.Next() {
-		v := it.Event()
-		if v.Seq != ref.ID {
-			continue
-		}
-		ev := insights.Event{Timestamp: v.Timestamp, IngestionTime: v.IngestionTime, Account: h.account, Region: ref.Region,
-			LogGroup: ref.LogGroup, LogStream: ref.LogStream, Message: v.Message, ID: v.Seq}
-		record := map[string]string{"@ptr": *in.LogRecordPointer}
-		for _, f := range insights.EventFields(&ev) {
-			record[f.Name] = f.Value
-		}
-		return struct {
-			LogRecord map[string]string `json:"logRecord"`
-		}{record}, nil
+	record := map[string]string{"@ptr": *in.LogRecordPointer}
+	for _, f := range insights.EventFields(&ev) {
+		record[f.Name] = f.Value
 	}
-	if err := it.Close(); err != nil {
-		return nil, err
-	}
-	return nil, clientError("ResourceNotFoundException", "The specified log record does not exist.")
+	return struct {
+		LogRecord map[string]string `json:"logRecord"`
+	}{record}, nil
 }
 
 type getLogGroupFieldsInput struct {

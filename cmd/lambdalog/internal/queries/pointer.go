@@ -26,33 +26,33 @@ func EncodePointer(ref insights.EventRef) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// errBadPointer is DecodePointer's error for text EncodePointer did not make.
-var errBadPointer = errors.New("not a log record pointer")
+// ErrBadPointer is the error of DecodePointer and Record for text EncodePointer did not make (for the region).
+var ErrBadPointer = errors.New("not a log record pointer")
 
 // DecodePointer returns the event a pointer made by EncodePointer names.
 func DecodePointer(ptr string) (insights.EventRef, error) {
 	var ref insights.EventRef
 	b, err := base64.RawURLEncoding.DecodeString(ptr)
 	if err != nil || len(b) == 0 || b[0] != pointerVersion {
-		return ref, errBadPointer
+		return ref, ErrBadPointer
 	}
 	b = b[1:]
 	var parts [3]string
 	for i := range parts {
 		n, k := binary.Uvarint(b)
 		if k <= 0 || n > uint64(len(b)-k) {
-			return ref, errBadPointer
+			return ref, ErrBadPointer
 		}
 		parts[i] = string(b[k : k+int(n)])
 		b = b[k+int(n):]
 	}
 	ts, k := binary.Varint(b)
 	if k <= 0 {
-		return ref, errBadPointer
+		return ref, ErrBadPointer
 	}
 	id, k2 := binary.Uvarint(b[k:])
 	if k2 <= 0 || k+k2 != len(b) {
-		return ref, errBadPointer
+		return ref, ErrBadPointer
 	}
 	ref.Region, ref.LogGroup, ref.LogStream, ref.Timestamp, ref.ID = parts[0], parts[1], parts[2], ts, id
 	return ref, nil
