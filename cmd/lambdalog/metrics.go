@@ -25,8 +25,9 @@ func metricsCommand() command {
 }
 
 func runMetrics(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("metrics", "metrics [--namespace NS] [--metric NAME] [--dimension k=v ...] [--since 1h] [--period 60s] [--endpoint URL]", stderr)
-	endpoint := fs.String("endpoint", "http://"+defaultAddr, "URL of the lambdalog server (or any CloudWatch endpoint)")
+	fs := newFlagSet("metrics", "metrics [--namespace NS] [--metric NAME] [--dimension k=v ...] [--since 1h] [--period 60s] [--endpoint URL | --aws]", stderr)
+	var t target
+	t.register(fs)
 	namespace := fs.String("namespace", "", "only metrics in this namespace")
 	metric := fs.String("metric", "", "print the series of this metric (without it, only list metrics)")
 	var dims listFlag
@@ -47,12 +48,11 @@ func runMetrics(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			filters[i].Value = aws.String(value)
 		}
 	}
-	client := cloudwatch.New(cloudwatch.Options{
-		Region:           "us-east-1",
-		BaseEndpoint:     endpoint,
-		Credentials:      clientCredentials(),
-		RetryMaxAttempts: 1,
-	})
+	cfg, err := t.config(ctx)
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	client := cloudwatch.NewFromConfig(cfg)
 	var found []types.Metric
 	p := cloudwatch.NewListMetricsPaginator(client, &cloudwatch.ListMetricsInput{
 		Namespace: nonEmpty(*namespace), MetricName: nonEmpty(*metric), Dimensions: filters,
@@ -60,7 +60,7 @@ func runMetrics(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("metrics: list metrics at %s: %w", *endpoint, err)
+			return fmt.Errorf("metrics: list metrics at %s: %w", t.where(cfg), err)
 		}
 		found = append(found, page.Metrics...)
 	}
