@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -94,12 +95,43 @@ func benchData() []Event {
 	return benchEvs
 }
 
+// benchFlatData returns benchData's events marked Flat where FlatJSON says
+// so, as the server's store marks them.
+func benchFlatData() []Event {
+	benchFlatOnce.Do(func() {
+		benchFlatEvs = slices.Clone(benchData())
+		for i := range benchFlatEvs {
+			benchFlatEvs[i].Flat = FlatJSON(benchFlatEvs[i].Message)
+		}
+	})
+	return benchFlatEvs
+}
+
+var (
+	benchFlatOnce sync.Once
+	benchFlatEvs  []Event
+)
+
 // BenchmarkQueries runs each query of issue 12's performance section over
-// 1,000,000 Powertools-shaped events in process, and reports events/s.
+// 1,000,000 Powertools-shaped events in process, and reports events/s:
+// flat, with the events marked Event.Flat as the server's store marks them,
+// and unmarked, as an Evaluator fed by another program reads them.
 func BenchmarkQueries(b *testing.B) {
-	evs := benchData()
 	for _, bq := range benchQueries {
-		b.Run(bq.name, func(b *testing.B) {
+		for _, mode := range []string{"flat", "unmarked"} {
+			evs := benchData()
+			if mode == "flat" {
+				evs = benchFlatData()
+			}
+			benchQuery(b, bq.name+"/"+mode, bq.query, evs)
+		}
+	}
+}
+
+func benchQuery(b *testing.B, name, query string, evs []Event) {
+	bq := struct{ query string }{query}
+	{
+		b.Run(name, func(b *testing.B) {
 			q, err := Parse(bq.query)
 			if err != nil {
 				b.Fatal(err)

@@ -55,6 +55,19 @@ func (c *tc) run(t *testing.T) {
 	if !slices.Equal(got, c.want) {
 		t.Errorf("%s\ngot  %d rows:\n  %s\nwant %d rows:\n  %s", c.query, len(got), strings.Join(got, "\n  "), len(c.want), strings.Join(c.want, "\n  "))
 	}
+	// Events marked Flat where FlatJSON says so, as the server's store
+	// marks them, give the same rows.
+	marked, err := q.NewEvaluator(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range c.feed() {
+		x.Flat = FlatJSON(x.Message)
+		marked.Feed(x)
+	}
+	if m := formatRows(marked.Results()); !slices.Equal(m, got) {
+		t.Errorf("%s: events marked Flat give\n  %s\nunmarked\n  %s", c.query, strings.Join(m, "\n  "), strings.Join(got, "\n  "))
+	}
 	// The same events split between three evaluators, merged into the
 	// first (twice, as a server publishing partial results would), give
 	// the same rows.

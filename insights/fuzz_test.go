@@ -55,8 +55,9 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// fuzzEvents splits data into events: each line is a message, and every
-// third is prefixed with a JSON object built from it.
+// fuzzEvents splits data into events: each line is a message, every third
+// a JSON object built from it, nested or (every other time) flat, with the
+// line as a key too, and every third a REPORT line.
 func fuzzEvents(data string) []*Event {
 	var evs []*Event
 	for i, line := range strings.Split(data, "\n") {
@@ -64,6 +65,9 @@ func fuzzEvents(data string) []*Event {
 		switch i % 3 {
 		case 1:
 			b, _ := json.Marshal(map[string]any{"level": line, "n": len(line), "a": map[string]any{"b": line, "c": []any{i, line, nil, true}}})
+			if i%2 == 0 {
+				b, _ = json.Marshal(map[string]any{"level": line, "n": len(line), line: i, "ok": i%4 == 0, "nil": nil})
+			}
 			msg = string(b)
 		case 2:
 			msg = "REPORT RequestId: " + line + "\tDuration: 1.5 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 64 MB\t"
@@ -126,6 +130,17 @@ func FuzzEvaluate(f *testing.F) {
 		}
 		if q.KeepsNewest() {
 			checkHorizon(t, q, opts, evs, r1, one.Statistics())
+		}
+		// Events marked Flat where FlatJSON says so, as the server's store
+		// marks them, give the same rows.
+		marked, _ := q.NewEvaluator(opts)
+		for _, e := range evs {
+			m := *e
+			m.Flat = FlatJSON(m.Message)
+			marked.Feed(&m)
+		}
+		if rm := marked.Results(); !reflect.DeepEqual(rm, r1) || marked.Statistics() != one.Statistics() {
+			t.Fatalf("%q over %q: %v, marked Flat %v", query, data, r1.Rows, rm.Rows)
 		}
 		// Parse commands that read every source, and fields looked for in
 		// every event, give the same rows.

@@ -221,16 +221,22 @@ func (n *pathNode) match(key string) *pathNode {
 // document order) are fields.
 type jsonFields struct {
 	root   *pathNode
-	arena  []byte // decoded strings of the current event
-	key    []byte // a decoded member key
-	set    []int  // slots set by the current read
+	flat   []flatPath // the fields, for readFlat
+	arena  []byte     // decoded strings of the current event
+	key    []byte     // a decoded member key
+	set    []int      // slots set by the current read
 	doc    []byte
 	r      *row
 	want   int
 	leaves int
 }
 
-func (j *jsonFields) init(p *plan) { j.root = buildPaths(p.jsonPaths) }
+func (j *jsonFields) init(p *plan) {
+	j.root = buildPaths(p.jsonPaths)
+	for path, slot := range p.jsonPaths {
+		j.flat = append(j.flat, flatPath{jsonscan.NewFlatKey(path), slot})
+	}
+}
 
 // read sets the discovered fields of r found in the JSON value at the
 // start of doc (what follows the value is ignored); want is how many are
@@ -247,6 +253,49 @@ func (j *jsonFields) read(r *row, doc []byte, want int) {
 	}
 	j.r, j.doc = nil, nil
 }
+
+// flatPath is a field the query reads, found in a flat event (Event.Flat)
+// by searching for its key.
+type flatPath struct {
+	key  jsonscan.FlatKey
+	slot int
+}
+
+// readFlat sets the discovered fields of r found in doc, a flat JSON
+// object (FlatJSON): in such an object every member is a field, whose
+// path is its key, so each field is found by searching for its quoted key.
+// It does what read does, without reading the rest of the object.
+func (j *jsonFields) readFlat(r *row, doc []byte) {
+	for _, f := range j.flat {
+		if r.isSet(f.slot) {
+			continue
+		}
+		raw, kind, ok := f.key.Find(doc)
+		if !ok {
+			continue
+		}
+		v := null
+		switch kind {
+		case jsonscan.String:
+			v = strVal(unsafe.String(unsafe.SliceData(raw), len(raw)))
+		case jsonscan.Number:
+			t := unsafe.String(unsafe.SliceData(raw), len(raw))
+			n, _ := parseNumber(t)
+			v = numText(n, t)
+		case jsonscan.True, jsonscan.False:
+			v = boolVal(kind == jsonscan.True)
+		}
+		r.set(f.slot, v)
+	}
+}
+
+// FlatJSON reports whether msg is, apart from white space around it, a
+// JSON object of at most MaxJSONFields members whose values are strings,
+// numbers, booleans or null, with no escape in any string and only valid
+// UTF-8: the shape of most structured log lines. A log store can check
+// each event once when it stores it and pass the answer on as Event.Flat,
+// which lets queries find the event's fields without reading it whole.
+func FlatJSON(msg []byte) bool { return jsonscan.FlatObject(msg, MaxJSONFields) }
 
 // value reads the value at s, which the path to n leads to (n is nil when
 // no field lies below).

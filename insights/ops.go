@@ -51,10 +51,10 @@ func (c *compiler) parsePlan(cmd *command) *parsePlan {
 // whose raw message is msg, as far as its need tells.
 func (pp *parsePlan) mayMatch(msg []byte) bool {
 	switch {
-	case pp.need.text == nil:
+	case pp.need.Text() == nil:
 		return true
 	case pp.exact:
-		return pp.need.in(msg)
+		return pp.need.In(msg)
 	}
 	return mayHold(msg, pp.need)
 }
@@ -63,7 +63,7 @@ func (pp *parsePlan) mayMatch(msg []byte) bool {
 // the text need: whether msg holds it, or a backslash that could start an
 // escape spelling it.
 func mayHold(msg []byte, need needle) bool {
-	return need.in(msg) || bytes.IndexByte(msg, '\\') >= 0
+	return need.In(msg) || bytes.IndexByte(msg, '\\') >= 0
 }
 
 // apply sets the fields a parse extracts from the row; when the pattern

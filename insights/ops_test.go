@@ -25,7 +25,7 @@ func withoutNeeds(q *Query) {
 func parseNeed(q *Query) string {
 	for _, st := range q.plan.segs[0].stages {
 		if st.kind == stParse {
-			return string(st.parse.need.text)
+			return string(st.parse.need.Text())
 		}
 	}
 	return ""
@@ -97,7 +97,7 @@ func TestParseNeed(t *testing.T) {
 		// The parse's fields are looked for in the events it does not
 		// match only when their raw message holds their name.
 		if i, ok := q.plan.slots["customer"]; ok {
-			if need := string(q.plan.slotInfo[i].need.text); need != "customer" {
+			if need := string(q.plan.slotInfo[i].need.Text()); need != "customer" {
 				t.Errorf("%s: need of customer %q", c.query, need)
 			}
 		}

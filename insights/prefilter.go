@@ -20,7 +20,7 @@ func (pf *preFilter) match(msg []byte) bool {
 	for _, alts := range pf.clauses {
 		ok := false
 		for _, a := range alts {
-			if a.in(msg) {
+			if a.In(msg) {
 				ok = true
 				break
 			}

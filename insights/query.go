@@ -181,6 +181,12 @@ type Event struct {
 	// other fields of an EventRef it is what Options.Pointer turns into
 	// @ptr.
 	ID uint64
+	// Flat records that FlatJSON(Message) is true, as a store that checked
+	// each event when it stored it knows: the Evaluator then finds the
+	// fields a query reads by searching for their keys instead of reading
+	// the message whole. Leave it false when unknown; set wrongly, it gives
+	// wrong fields.
+	Flat bool
 }
 
 // EventRef identifies the event behind a result row, for Options.Pointer.

@@ -109,7 +109,9 @@ func (l *loader) load(r *row, i int) value {
 		l.loadLambda(r)
 		return r.vals[i]
 	case srcDiscovered:
-		if info.need.text != nil && !mayHold(ev.Message, info.need) {
+		// A flat event's fields are found by searching for their keys:
+		// no need to look for them first.
+		if info.need.Text() != nil && !ev.Flat && !mayHold(ev.Message, info.need) {
 			break // absent
 		}
 		l.loadDiscovered(r)
@@ -149,7 +151,9 @@ func (l *loader) loadDiscovered(r *row) {
 			want++
 		}
 	}
-	if start := jsonStart(l.msg, l.ev.LogGroup); start >= 0 && want > 0 {
+	if want > 0 && l.ev.Flat {
+		l.json.readFlat(r, l.ev.Message)
+	} else if start := jsonStart(l.msg, l.ev.LogGroup); start >= 0 && want > 0 {
 		l.json.read(r, l.ev.Message[start:], want)
 	} else if p.vpc && want > 0 && l.splitVPC() {
 		for _, s := range p.discovered {

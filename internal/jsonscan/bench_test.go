@@ -95,3 +95,27 @@ func BenchmarkSkipScalarMembers(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFlat measures what a store pays to mark a Powertools log line
+// flat when it writes it (FlatObject), and what a query then pays to find a
+// member of it (FlatKey.Find) instead of reading the line.
+func BenchmarkFlat(b *testing.B) {
+	doc := []byte(`{"level":"INFO","location":"capture_payment:88","message":"payment captured for order 100000","timestamp":"2026-11-23T10:00:00.014Z","service":"orders","cold_start":true,"function_name":"orders-api","function_request_id":"9341b310-d35f-4725-88b1-dc9a71f44906","correlation_id":"4a1d35a3-5579-4b55-a5f5-46d2ab07e9d2","xray_trace_id":"1-56512cb0-11e43c38eee0cb958ea4a020","latency_ms":93}`)
+	b.Run("FlatObject", func(b *testing.B) {
+		b.SetBytes(int64(len(doc)))
+		for b.Loop() {
+			if !FlatObject(doc, 200) {
+				b.Fatal("not flat")
+			}
+		}
+	})
+	k := NewFlatKey("latency_ms")
+	b.Run("Find", func(b *testing.B) {
+		b.SetBytes(int64(len(doc)))
+		for b.Loop() {
+			if _, _, ok := k.Find(doc); !ok {
+				b.Fatal("not found")
+			}
+		}
+	})
+}

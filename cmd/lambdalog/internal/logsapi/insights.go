@@ -412,7 +412,7 @@ func (h *Handler) getLogGroupFields(c *call, in *getLogGroupFieldsInput) (any, e
 	for _, name := range names {
 		_, err := h.store.Scan(c.ctx, c.region, group, name, store.ScanOptions{Start: start, End: end}, func(v *store.EventView) error {
 			ev := insights.Event{Timestamp: v.Timestamp, IngestionTime: v.IngestionTime, Account: h.account, Region: c.region,
-				LogGroup: group, LogStream: name, Message: v.Message}
+				LogGroup: group, LogStream: name, Message: v.Message, Flat: v.Flat}
 			for _, f := range insights.EventFields(&ev) {
 				counts[f.Name]++
 			}

@@ -531,7 +531,7 @@ func (m *Manager) scan(ctx context.Context, spec Spec, horizon *insights.Horizon
 		return true
 	}
 	feed := func(v *store.EventView) error {
-		ev.Timestamp, ev.IngestionTime, ev.Message, ev.ID = v.Timestamp, v.IngestionTime, v.Message, v.Seq
+		ev.Timestamp, ev.IngestionTime, ev.Message, ev.ID, ev.Flat = v.Timestamp, v.IngestionTime, v.Message, v.Seq, v.Flat
 		w.ev.Feed(&ev)
 		return nil
 	}

@@ -29,7 +29,7 @@ func Record(ctx context.Context, st *store.Store, account, region, ptr string) (
 		v := it.Event()
 		if v.Seq == ref.ID {
 			return insights.Event{Timestamp: v.Timestamp, IngestionTime: v.IngestionTime, Account: account, Region: ref.Region,
-				LogGroup: ref.LogGroup, LogStream: ref.LogStream, Message: bytes.Clone(v.Message), ID: v.Seq}, v.Position(), nil
+				LogGroup: ref.LogGroup, LogStream: ref.LogStream, Message: bytes.Clone(v.Message), ID: v.Seq, Flat: v.Flat}, v.Position(), nil
 		}
 	}
 	if err := it.Close(); err != nil {

@@ -79,6 +79,7 @@ import (
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/subscriptions"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/tracestore"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/xrayapi"
+	"github.com/lambdalog/lambdalog/insights"
 )
 
 // Config configures Open.
@@ -169,7 +170,7 @@ func Open(cfg Config) (*Server, error) {
 		return nil, inUse(err)
 	}
 	s.Logs, err = store.Open(logsDir, store.Options{InMemory: cfg.Memory, MinFreeBytes: cfg.MinFreeBytes, Logger: cfg.Logger,
-		OnFatal: cfg.OnFatal, AfterPut: s.afterPut})
+		OnFatal: cfg.OnFatal, AfterPut: s.afterPut, FlatJSON: insights.FlatJSON})
 	if err != nil {
 		s.Metrics.Close()
 		return nil, inUse(err)

@@ -23,18 +23,39 @@ const (
 // errCorruptChunk reports a chunk value that does not decode.
 var errCorruptChunk = errors.New("store: corrupt event chunk")
 
+// flagged marks, in the top bit of a chunk's ingestion time, a chunk whose
+// events carry a flag (the format since FlatJSON): chunks written before
+// have none, and their events read as not flat.
+const flagged = 1 << 63
+
 // appendChunk appends the value of a chunk holding the sorted events evs,
-// whose seqs are consecutive from the seq in the chunk's key:
+// whose seqs are consecutive from the seq in the chunk's key, flagging the
+// events for which flat (if not nil) reports true:
 //
-//	ingestion time:8, then per event uvarint(ts - first ts), uvarint(len), message
-func appendChunk(dst []byte, ingest int64, evs []Event) []byte {
-	dst = binary.BigEndian.AppendUint64(dst, uint64(ingest))
+//	ingestion time | 1<<63 :8, then per event
+//	uvarint(ts - first ts), uvarint(len << 1 | flat), message
+func appendChunk(dst []byte, ingest int64, evs []Event, flat func([]byte) bool) []byte {
+	dst = binary.BigEndian.AppendUint64(dst, uint64(ingest)|flagged)
 	for i := range evs {
+		n := uint64(len(evs[i].Message)) << 1
+		if flat != nil && flat(evs[i].Message) {
+			n |= 1
+		}
 		dst = binary.AppendUvarint(dst, uint64(evs[i].Timestamp-evs[0].Timestamp))
-		dst = binary.AppendUvarint(dst, uint64(len(evs[i].Message)))
+		dst = binary.AppendUvarint(dst, n)
 		dst = append(dst, evs[i].Message...)
 	}
 	return dst
+}
+
+// chunkHeader reads a chunk value's ingestion time, and whether its events
+// carry the flat flag.
+func chunkHeader(v []byte) (ingest int64, flags bool, err error) {
+	if len(v) < 8 {
+		return 0, false, errCorruptChunk
+	}
+	h := binary.BigEndian.Uint64(v)
+	return int64(h &^ flagged), h&flagged != 0, nil
 }
 
 // chunkLen returns how many of the sorted events evs go into the next
@@ -46,7 +67,7 @@ func chunkLen(evs []Event) (n, size int) {
 		if n > 0 && (size >= chunkMaxBytes || dts > chunkSpan) {
 			break
 		}
-		size += uvarintLen(dts) + uvarintLen(uint64(len(evs[n].Message))) + len(evs[n].Message)
+		size += uvarintLen(dts) + uvarintLen(uint64(len(evs[n].Message))<<1) + len(evs[n].Message)
 		n++
 	}
 	return n, size
@@ -59,6 +80,7 @@ func uvarintLen(v uint64) int { return (bits.Len64(v|1) + 6) / 7 }
 type chunkEvent struct {
 	pos        Position
 	start, end int
+	flat       bool
 }
 
 // chunk is a decoded chunk being read, in either direction.
@@ -85,14 +107,14 @@ func (c *chunk) decodeInPlace(first Position, val []byte) error {
 
 // index fills c.evs from the chunk value in c.buf, as decode does.
 func (c *chunk) index(first Position, lo, hi Position, match func([]byte) bool) error {
-	if len(c.buf) < 8 {
-		return errCorruptChunk
+	ingest, flags, err := chunkHeader(c.buf)
+	if err != nil {
+		return err
 	}
-	c.evs, c.i = c.evs[:0], 0
-	c.ingest = int64(binary.BigEndian.Uint64(c.buf))
+	c.evs, c.i, c.ingest = c.evs[:0], 0, ingest
 	b := c.buf
 	for off, i := 8, uint64(0); off < len(b); i++ {
-		dts, start, end, err := chunkEventAt(b, off)
+		dts, start, end, flat, err := chunkEventAt(b, off, flags)
 		if err != nil {
 			return err
 		}
@@ -104,25 +126,29 @@ func (c *chunk) index(first Position, lo, hi Position, match func([]byte) bool) 
 		if match != nil && !match(b[start:end]) {
 			continue
 		}
-		c.evs = append(c.evs, chunkEvent{pos: p, start: start, end: end})
+		c.evs = append(c.evs, chunkEvent{pos: p, start: start, end: end, flat: flat})
 	}
 	return nil
 }
 
-// chunkEventAt decodes the event at b[off:] of a chunk value (off >= 8): the
-// offset of its timestamp from the chunk's first, and where its message
-// lies, which is where the next event starts.
-func chunkEventAt(b []byte, off int) (dts uint64, start, end int, err error) {
+// chunkEventAt decodes the event at b[off:] of a chunk value (off >= 8)
+// whose header says whether its events carry flags: the offset of its
+// timestamp from the chunk's first, where its message lies (which is where
+// the next event starts), and its flag.
+func chunkEventAt(b []byte, off int, flags bool) (dts uint64, start, end int, flat bool, err error) {
 	dts, n1 := binary.Uvarint(b[off:])
 	if n1 <= 0 {
-		return 0, 0, 0, errCorruptChunk
+		return 0, 0, 0, false, errCorruptChunk
 	}
 	off += n1
 	l, n2 := binary.Uvarint(b[off:])
-	if n2 <= 0 || l > uint64(len(b)-off-n2) {
-		return 0, 0, 0, errCorruptChunk
+	if flags {
+		flat, l = l&1 != 0, l>>1
 	}
-	return dts, off + n2, off + n2 + int(l), nil
+	if n2 <= 0 || l > uint64(len(b)-off-n2) {
+		return 0, 0, 0, false, errCorruptChunk
+	}
+	return dts, off + n2, off + n2 + int(l), flat, nil
 }
 
 // less reports whether p orders before q.

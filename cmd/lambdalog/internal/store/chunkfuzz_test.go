@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math"
 	"slices"
 	"testing"
@@ -25,7 +26,7 @@ func FuzzChunk(f *testing.F) {
 		var c chunk
 		for len(evs) > 0 {
 			n, size := chunkLen(evs)
-			v := appendChunk(nil, 42, evs[:n])
+			v := appendChunk(nil, 42, evs[:n], flatOdd)
 			if len(v) != size {
 				t.Fatalf("chunk of %d bytes, chunkLen said %d", len(v), size)
 			}
@@ -38,16 +39,43 @@ func FuzzChunk(f *testing.F) {
 			}
 			for i, e := range c.evs {
 				want := Position{Timestamp: evs[i].Timestamp, Seq: first.Seq + uint64(i)}
-				if e.pos != want || !bytes.Equal(c.buf[e.start:e.end], evs[i].Message) {
-					t.Fatalf("event %d: %+v %q, want %+v %q", i, e.pos, c.buf[e.start:e.end], want, evs[i].Message)
+				if e.pos != want || !bytes.Equal(c.buf[e.start:e.end], evs[i].Message) || e.flat != flatOdd(evs[i].Message) {
+					t.Fatalf("event %d: %+v %q flat %v, want %+v %q %v", i, e.pos, c.buf[e.start:e.end], e.flat, want, evs[i].Message, flatOdd(evs[i].Message))
 				}
 			}
 			checkScanChunk(t, first, v)
+			// A chunk of the format before flags reads the same, no event flat.
+			old := appendChunkV1(nil, 42, evs[:n])
+			if err := c.decode(first, old, Position{Timestamp: math.MinInt64}, Position{Timestamp: math.MaxInt64}, all); err != nil {
+				t.Fatal(err)
+			}
+			for i, e := range c.evs {
+				if !bytes.Equal(c.buf[e.start:e.end], evs[i].Message) || e.flat || c.ingest != 42 {
+					t.Fatalf("old format, event %d: %q flat %v ingest %d, want %q", i, c.buf[e.start:e.end], e.flat, c.ingest, evs[i].Message)
+				}
+			}
+			checkScanChunk(t, first, old)
 			evs = evs[n:]
 		}
 		_ = c.decode(first, raw, Position{Timestamp: math.MinInt64}, Position{Timestamp: math.MaxInt64}, nil)
 		checkScanChunk(t, first, raw)
 	})
+}
+
+// flatOdd is the FlatJSON of FuzzChunk: messages of odd length are flat.
+func flatOdd(msg []byte) bool { return len(msg)%2 == 1 }
+
+// appendChunkV1 appends a chunk value in the format before event flags:
+// the ingestion time:8, then per event uvarint(ts - first ts), uvarint(len)
+// and the message.
+func appendChunkV1(dst []byte, ingest int64, evs []Event) []byte {
+	dst = binary.BigEndian.AppendUint64(dst, uint64(ingest))
+	for i := range evs {
+		dst = binary.AppendUvarint(dst, uint64(evs[i].Timestamp-evs[0].Timestamp))
+		dst = binary.AppendUvarint(dst, uint64(len(evs[i].Message)))
+		dst = append(dst, evs[i].Message...)
+	}
+	return dst
 }
 
 // checkScanChunk reads chunk value v with a Scan's reader, forward and
@@ -58,8 +86,10 @@ func checkScanChunk(t *testing.T, first Position, v []byte) {
 	var c chunk
 	err := c.decode(first, v, Position{Timestamp: math.MinInt64}, Position{Timestamp: math.MaxInt64}, nil)
 	var fwd, rev []Position
+	var flats []bool
 	r := reader{start: math.MinInt64, end: math.MaxInt64, fn: func(e *EventView) error {
 		fwd = append(fwd, Position{Timestamp: e.Timestamp, Seq: e.Seq})
+		flats = append(flats, e.Flat)
 		return nil
 	}}
 	ferr := r.chunk(first.Timestamp, first.Seq, v)
@@ -79,8 +109,8 @@ func checkScanChunk(t *testing.T, first Position, v []byte) {
 		t.Fatalf("scan forward %v, backward reversed %v, decode %d events", fwd, rev, len(c.evs))
 	}
 	for i, e := range c.evs {
-		if fwd[i] != e.pos {
-			t.Fatalf("event %d: scan %+v, decode %+v", i, fwd[i], e.pos)
+		if fwd[i] != e.pos || flats[i] != e.flat {
+			t.Fatalf("event %d: scan %+v flat %v, decode %+v flat %v", i, fwd[i], flats[i], e.pos, e.flat)
 		}
 	}
 }

@@ -34,8 +34,13 @@
 // its events by timestamp, gives them consecutive seqs and cuts them into
 // chunks of at most 256 events, 16 KiB and 1 s of timestamps. A chunk's key
 // holds the (ts, seq) of its first event; its value is the ingestion time:8
-// and then, per event, uvarint(ts - first ts), uvarint(message length) and
-// the message; the i-th event's seq is the first seq + i. Chunks of
+// with its top bit set, and then, per event, uvarint(ts - first ts),
+// uvarint(message length << 1 | flat) and the message; the i-th event's seq
+// is the first seq + i. flat is what Options.FlatJSON said of the message
+// (insights.FlatJSON: a flat, escape-free JSON object, whose fields a query
+// finds without reading it whole). Chunks written before the flag, whose
+// ingestion time's top bit is clear, hold uvarint(message length) instead,
+// and read as not flat: an existing directory needs no rewrite. Chunks of
 // concurrent or late writers may overlap in time, so a reader merges the
 // chunks it has open by (ts, seq); since a chunk spans at most 1 s, a read
 // starting at time T seeks to T - 1 s, and a backward read opens every

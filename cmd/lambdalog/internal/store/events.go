@@ -78,7 +78,7 @@ func (s *Store) PutEvents(ctx context.Context, region, group, stream string, eve
 		n, vlen := chunkLen(events[i:])
 		op := b.SetDeferred(eventKeyLen, vlen)
 		appendEventKey(op.Key[:0], st.ID, events[i].Timestamp, seq+uint64(i))
-		if v := appendChunk(op.Value[:0], ingest, events[i:i+n]); len(v) != vlen {
+		if v := appendChunk(op.Value[:0], ingest, events[i:i+n], s.flat); len(v) != vlen {
 			return 0, fmt.Errorf("store: put events: chunk of %d bytes, want %d", len(v), vlen)
 		}
 		if err := op.Finish(); err != nil {
@@ -142,6 +142,9 @@ type EventView struct {
 	IngestionTime int64
 	Seq           uint64
 	Message       []byte
+	// Flat is what Options.FlatJSON said of the message when it was
+	// stored (false for events stored before the store kept it).
+	Flat bool
 }
 
 // Position returns the event's position.
@@ -312,6 +315,7 @@ func (e *EventIter) Next() bool {
 	e.ev.Timestamp, e.ev.Seq = h.pos.Timestamp, h.pos.Seq
 	e.ev.IngestionTime = c.ingest
 	e.ev.Message = c.buf[h.start:h.end:h.end]
+	e.ev.Flat = h.flat
 	return true
 }
 

@@ -65,7 +65,7 @@ func (p *prefetchIter) scan(it *EventIter) {
 		e := it.Event()
 		b.buf = append(b.buf, e.Message...)
 		b.ends = append(b.ends, len(b.buf))
-		b.evs = append(b.evs, EventView{Stream: e.Stream, Timestamp: e.Timestamp, IngestionTime: e.IngestionTime, Seq: e.Seq})
+		b.evs = append(b.evs, EventView{Stream: e.Stream, Timestamp: e.Timestamp, IngestionTime: e.IngestionTime, Seq: e.Seq, Flat: e.Flat})
 		if (len(b.evs) >= prefetchEvents || len(b.buf) >= prefetchBytes) && !send() {
 			return
 		}

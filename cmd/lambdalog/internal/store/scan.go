@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"math"
 
@@ -155,7 +154,7 @@ type reader struct {
 
 // event passes on the event at ts with message msg, if it is in the range
 // and matches.
-func (r *reader) event(ts int64, seq uint64, msg []byte) error {
+func (r *reader) event(ts int64, seq uint64, msg []byte, flat bool) error {
 	if ts < r.start || ts >= r.end {
 		return nil
 	}
@@ -169,24 +168,25 @@ func (r *reader) event(ts int64, seq uint64, msg []byte) error {
 	if r.match != nil && !r.match(msg) {
 		return nil
 	}
-	r.view.Timestamp, r.view.Seq, r.view.Message = ts, seq, msg
+	r.view.Timestamp, r.view.Seq, r.view.Message, r.view.Flat = ts, seq, msg, flat
 	return r.fn(&r.view)
 }
 
 // chunk reads the events of the chunk v whose key holds first and seq, in
 // order.
 func (r *reader) chunk(first int64, seq uint64, v []byte) error {
-	if len(v) < 8 {
-		return errCorruptChunk
+	ingest, flags, err := chunkHeader(v)
+	if err != nil {
+		return err
 	}
-	r.view.IngestionTime = int64(binary.BigEndian.Uint64(v))
+	r.view.IngestionTime = ingest
 	for off := 8; off < len(v); seq++ {
-		dts, start, end, err := chunkEventAt(v, off)
+		dts, start, end, flat, err := chunkEventAt(v, off, flags)
 		if err != nil {
 			return err
 		}
 		off = end
-		if err := r.event(first+int64(dts), seq, v[start:end:end]); err != nil {
+		if err := r.event(first+int64(dts), seq, v[start:end:end], flat); err != nil {
 			return err
 		}
 	}
@@ -205,7 +205,7 @@ func (r *reader) chunkReverse(first int64, seq uint64, v []byte) error {
 	r.view.IngestionTime = c.ingest
 	for i := len(c.evs) - 1; i >= 0; i-- {
 		e := &c.evs[i]
-		if err := r.event(e.pos.Timestamp, e.pos.Seq, v[e.start:e.end:e.end]); err != nil {
+		if err := r.event(e.pos.Timestamp, e.pos.Seq, v[e.start:e.end:e.end], e.flat); err != nil {
 			return err
 		}
 	}

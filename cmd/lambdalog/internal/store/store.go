@@ -67,6 +67,11 @@ type Options struct {
 	// log on a full disk. Calls in progress may never return, so it must
 	// stop the process (log and os.Exit), not close the store.
 	OnFatal func(error)
+	// FlatJSON, when set, is asked of each event's message as PutEvents
+	// stores it; the answer is kept with the event (one bit) and given to
+	// readers as EventView.Flat. The server sets insights.FlatJSON, so
+	// that queries need not check each message again.
+	FlatJSON func(msg []byte) bool
 }
 
 // Store is the embedded log database. It is safe for concurrent use.
@@ -75,6 +80,7 @@ type Store struct {
 	now      func() time.Time
 	logger   *slog.Logger
 	afterPut func(ctx context.Context, in Ingested)
+	flat     func(msg []byte) bool
 
 	metaMu    sync.Mutex    // serialises metadata read-modify-write
 	filterGen atomic.Uint64 // see FilterGeneration
@@ -139,7 +145,7 @@ func open(dir string, opts Options, po *pebble.Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, now: opts.Now, logger: logger, afterPut: opts.AfterPut, stop: make(chan struct{}), done: make(chan struct{})}
+	s := &Store{db: db, now: opts.Now, logger: logger, afterPut: opts.AfterPut, flat: opts.FlatJSON, stop: make(chan struct{}), done: make(chan struct{})}
 	if s.now == nil {
 		s.now = time.Now
 	}
