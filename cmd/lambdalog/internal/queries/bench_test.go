@@ -63,27 +63,9 @@ func BenchmarkQueries(b *testing.B) {
 		{"stats-bin", `stats count(*), avg(latency_ms), pct(latency_ms, 95) by bin(5m)`},
 	} {
 		b.Run(bq.name, func(b *testing.B) {
-			q, err := insights.Parse(bq.query)
-			if err != nil {
-				b.Fatal(err)
-			}
 			for b.Loop() {
-				id, err := m.Start(Spec{Region: "r", Account: "123456789012", Text: bq.query, Query: q, Groups: []string{"g"}, Start: base, End: base + events*7 + 1})
-				if err != nil {
-					b.Fatal(err)
-				}
-				for {
-					s, err := m.Results("r", id)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if s.Status.Ended() {
-						if s.Status != Complete || s.Stats.RecordsScanned != events {
-							b.Fatalf("%s: %s, %d scanned: %v", bq.name, s.Status, s.Stats.RecordsScanned, s.Err)
-						}
-						break
-					}
-					time.Sleep(time.Millisecond)
+				if _, stats := run(b, m, bq.query, base, base+events*7+1); stats.RecordsScanned != events {
+					b.Fatalf("%s: %d events scanned, want %d", bq.name, stats.RecordsScanned, events)
 				}
 			}
 			b.ReportMetric(float64(b.N*events)/b.Elapsed().Seconds(), "events/s")

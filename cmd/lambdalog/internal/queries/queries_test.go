@@ -12,7 +12,7 @@ import (
 )
 
 // run runs a query to its end and returns its rows and statistics.
-func run(t *testing.T, m *Manager, text string, start, end int64) ([][]insights.Field, insights.Statistics) {
+func run(t testing.TB, m *Manager, text string, start, end int64) ([][]insights.Field, insights.Statistics) {
 	t.Helper()
 	q, err := insights.Parse(text)
 	if err != nil {
