@@ -52,6 +52,8 @@ type benchOrder struct {
 //     same spans and attributes, and ForceFlush at the end of the invocation, which is what a
 //     Lambda function must do with it (otellambda's WithFlusher); the parent span context is
 //     made once, not parsed from the header each time.
+//   - udp-send-only: the lambdalog run's one datagram alone, written to the same kind of daemon
+//     process: what this machine's kernel costs every traced invocation, whatever the tracer.
 //
 // cpu-ns/op counts the CPU time of every goroutine of the process (the batch processor's and
 // the garbage collector's included, the daemon's not); the ratios logged are lambdalog's
@@ -112,6 +114,29 @@ func BenchmarkTracer(b *testing.B) {
 		}
 		done()
 		daemon.check(b, invocations)
+	})
+
+	// What the lambdalog run's one datagram costs by itself: a connected UDP socket writing a
+	// daemon header and a 1.3 KB document, about the size of the invocation's, to the same kind
+	// of daemon process. Not a contender: the floor of the lambdalog run on this machine.
+	b.Run("udp-send-only", func(b *testing.B) {
+		daemon := startXRayDaemon(b)
+		conn, err := net.Dial("udp", daemon.addr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer conn.Close()
+		doc := []byte(`{"format": "json", "version": 1}` + "\n{\"pad\":\"" + strings.Repeat("x", 1300) + "\"}")
+		sent := 0
+		done := measure(b)
+		for b.Loop() {
+			if _, err := conn.Write(doc); err != nil {
+				b.Fatal(err)
+			}
+			sent++
+		}
+		done()
+		daemon.check(b, sent)
 	})
 
 	b.Run("otel", func(b *testing.B) {
