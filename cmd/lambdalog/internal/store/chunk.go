@@ -28,14 +28,24 @@ var errCorruptChunk = errors.New("store: corrupt event chunk")
 // have none, and their events read as not flat.
 const flagged = 1 << 63
 
+// oldReaderStop follows the header of a chunk with flags: an overflowing
+// uvarint, where a lambdalog from before flags reads the first event's
+// timestamp, so that it reports the chunk as corrupt instead of misreading
+// it.
+const oldReaderStop = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f"
+
+// chunkStart is where a chunk's first event starts.
+const chunkStart = 8 + len(oldReaderStop)
+
 // appendChunk appends the value of a chunk holding the sorted events evs,
 // whose seqs are consecutive from the seq in the chunk's key, flagging the
 // events for which flat (if not nil) reports true:
 //
-//	ingestion time | 1<<63 :8, then per event
+//	ingestion time | 1<<63 :8, oldReaderStop:10, then per event
 //	uvarint(ts - first ts), uvarint(len << 1 | flat), message
 func appendChunk(dst []byte, ingest int64, evs []Event, flat func([]byte) bool) []byte {
 	dst = binary.BigEndian.AppendUint64(dst, uint64(ingest)|flagged)
+	dst = append(dst, oldReaderStop...)
 	for i := range evs {
 		n := uint64(len(evs[i].Message)) << 1
 		if flat != nil && flat(evs[i].Message) {
@@ -48,20 +58,26 @@ func appendChunk(dst []byte, ingest int64, evs []Event, flat func([]byte) bool) 
 	return dst
 }
 
-// chunkHeader reads a chunk value's ingestion time, and whether its events
-// carry the flat flag.
-func chunkHeader(v []byte) (ingest int64, flags bool, err error) {
+// chunkHeader reads a chunk value's ingestion time, whether its events
+// carry the flat flag, and where its first event starts.
+func chunkHeader(v []byte) (ingest int64, flags bool, start int, err error) {
 	if len(v) < 8 {
-		return 0, false, errCorruptChunk
+		return 0, false, 0, errCorruptChunk
 	}
 	h := binary.BigEndian.Uint64(v)
-	return int64(h &^ flagged), h&flagged != 0, nil
+	if h&flagged == 0 {
+		return int64(h), false, 8, nil
+	}
+	if len(v) < chunkStart || string(v[8:chunkStart]) != oldReaderStop {
+		return 0, false, 0, errCorruptChunk
+	}
+	return int64(h &^ flagged), true, chunkStart, nil
 }
 
 // chunkLen returns how many of the sorted events evs go into the next
 // chunk, and the exact size of its value.
 func chunkLen(evs []Event) (n, size int) {
-	size = 8
+	size = chunkStart
 	for n < len(evs) && n < chunkMaxEvents {
 		dts := uint64(evs[n].Timestamp - evs[0].Timestamp)
 		if n > 0 && (size >= chunkMaxBytes || dts > chunkSpan) {
@@ -107,13 +123,13 @@ func (c *chunk) decodeInPlace(first Position, val []byte) error {
 
 // index fills c.evs from the chunk value in c.buf, as decode does.
 func (c *chunk) index(first Position, lo, hi Position, match func([]byte) bool) error {
-	ingest, flags, err := chunkHeader(c.buf)
+	ingest, flags, off, err := chunkHeader(c.buf)
 	if err != nil {
 		return err
 	}
 	c.evs, c.i, c.ingest = c.evs[:0], 0, ingest
 	b := c.buf
-	for off, i := 8, uint64(0); off < len(b); i++ {
+	for i := uint64(0); off < len(b); i++ {
 		dts, start, end, flat, err := chunkEventAt(b, off, flags)
 		if err != nil {
 			return err
@@ -131,7 +147,8 @@ func (c *chunk) index(first Position, lo, hi Position, match func([]byte) bool) 
 	return nil
 }
 
-// chunkEventAt decodes the event at b[off:] of a chunk value (off >= 8)
+// chunkEventAt decodes the event at b[off:] of a chunk value (off at or
+// after chunkHeader's start)
 // whose header says whether its events carry flags: the offset of its
 // timestamp from the chunk's first, where its message lies (which is where
 // the next event starts), and its flag.

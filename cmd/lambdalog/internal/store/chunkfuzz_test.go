@@ -44,6 +44,9 @@ func FuzzChunk(f *testing.F) {
 				}
 			}
 			checkScanChunk(t, first, v)
+			if n, err := readV1(v); n != 0 || err == nil {
+				t.Fatalf("a reader from before flags read %d events of a chunk with flags (error %v), want none and an error", n, err)
+			}
 			// A chunk of the format before flags reads the same, no event flat.
 			old := appendChunkV1(nil, 42, evs[:n])
 			if err := c.decode(first, old, Position{Timestamp: math.MinInt64}, Position{Timestamp: math.MaxInt64}, all); err != nil {
@@ -76,6 +79,28 @@ func appendChunkV1(dst []byte, ingest int64, evs []Event) []byte {
 		dst = append(dst, evs[i].Message...)
 	}
 	return dst
+}
+
+// readV1 reads a chunk value as lambdalog did before event flags, and
+// returns how many events it read before an error.
+func readV1(v []byte) (int, error) {
+	if len(v) < 8 {
+		return 0, errCorruptChunk
+	}
+	n := 0
+	for off := 8; off < len(v); n++ {
+		_, n1 := binary.Uvarint(v[off:])
+		if n1 <= 0 {
+			return n, errCorruptChunk
+		}
+		off += n1
+		l, n2 := binary.Uvarint(v[off:])
+		if n2 <= 0 || l > uint64(len(v)-off-n2) {
+			return n, errCorruptChunk
+		}
+		off += n2 + int(l)
+	}
+	return n, nil
 }
 
 // checkScanChunk reads chunk value v with a Scan's reader, forward and

@@ -34,7 +34,9 @@
 // its events by timestamp, gives them consecutive seqs and cuts them into
 // chunks of at most 256 events, 16 KiB and 1 s of timestamps. A chunk's key
 // holds the (ts, seq) of its first event; its value is the ingestion time:8
-// with its top bit set, and then, per event, uvarint(ts - first ts),
+// with its top bit set, ten bytes that a reader from before flags takes for
+// an overflowing uvarint (so that it reports the chunk as corrupt rather
+// than misread it), and then, per event, uvarint(ts - first ts),
 // uvarint(message length << 1 | flat) and the message; the i-th event's seq
 // is the first seq + i. flat is what Options.FlatJSON said of the message
 // (insights.FlatJSON: a flat, escape-free JSON object, whose fields a query
@@ -62,7 +64,10 @@
 // compaction rewrites it in the new format, and new tables are written in
 // it. Nothing is converted up front, so the upgrade takes no time; an
 // earlier lambdalog, built on the same Pebble release, still opens the
-// upgraded directory.
+// upgraded directory. The flat flag of event chunks works the same way,
+// one way: chunks written before it stay as they are and read as not flat,
+// while a lambdalog from before it reports the chunks written since as
+// corrupt (an error, never wrong events) and reads the older ones.
 //
 // # Invariants
 //

@@ -175,12 +175,12 @@ func (r *reader) event(ts int64, seq uint64, msg []byte, flat bool) error {
 // chunk reads the events of the chunk v whose key holds first and seq, in
 // order.
 func (r *reader) chunk(first int64, seq uint64, v []byte) error {
-	ingest, flags, err := chunkHeader(v)
+	ingest, flags, off, err := chunkHeader(v)
 	if err != nil {
 		return err
 	}
 	r.view.IngestionTime = ingest
-	for off := 8; off < len(v); seq++ {
+	for ; off < len(v); seq++ {
 		dts, start, end, flat, err := chunkEventAt(v, off, flags)
 		if err != nil {
 			return err
