@@ -114,3 +114,23 @@ func ExampleQuery_Source() {
 	// Output:
 	// [/aws/lambda/]
 }
+
+// A store that checks each event once, when it stores it, marks the flat
+// JSON ones; queries then find their fields without reading them whole.
+func ExampleFlatJSON() {
+	for _, msg := range []string{
+		`{"level":"ERROR","latency_ms":800}`,
+		`{"level":"ERROR","request":{"path":"/orders"}}`, // a nested object
+		`{"level":"ERROR","message":"card\ndeclined"}`,   // an escape
+		"REPORT RequestId: 8f5b\tDuration: 102.25 ms",
+	} {
+		ev := insights.Event{Message: []byte(msg)}
+		ev.Flat = insights.FlatJSON(ev.Message)
+		fmt.Println(ev.Flat)
+	}
+	// Output:
+	// true
+	// false
+	// false
+	// false
+}
