@@ -119,46 +119,39 @@ var (
 func BenchmarkQueries(b *testing.B) {
 	for _, bq := range benchQueries {
 		for _, mode := range []string{"flat", "unmarked"} {
-			evs := benchData()
-			if mode == "flat" {
-				evs = benchFlatData()
-			}
-			benchQuery(b, bq.name+"/"+mode, bq.query, evs)
-		}
-	}
-}
-
-func benchQuery(b *testing.B, name, query string, evs []Event) {
-	bq := struct{ query string }{query}
-	{
-		b.Run(name, func(b *testing.B) {
-			q, err := Parse(bq.query)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			start, cpu := time.Now(), cpuTime()
-			for range b.N {
-				e, err := q.NewEvaluator(Options{})
+			b.Run(bq.name+"/"+mode, func(b *testing.B) {
+				evs := benchData()
+				if mode == "flat" {
+					evs = benchFlatData()
+				}
+				q, err := Parse(bq.query)
 				if err != nil {
 					b.Fatal(err)
 				}
-				for i := range evs {
-					e.Feed(&evs[i])
+				b.ReportAllocs()
+				b.ResetTimer()
+				start, cpu := time.Now(), cpuTime()
+				for range b.N {
+					e, err := q.NewEvaluator(Options{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					for i := range evs {
+						e.Feed(&evs[i])
+					}
+					if len(e.Results().Rows) == 0 {
+						b.Fatal("no rows")
+					}
 				}
-				if len(e.Results().Rows) == 0 {
-					b.Fatal("no rows")
+				n := float64(b.N * len(evs))
+				b.ReportMetric(n/time.Since(start).Seconds(), "events/s")
+				if used := cpuTime() - cpu; used > 0 {
+					// On a busy machine the wall clock overstates the
+					// cost; this is what one core does.
+					b.ReportMetric(n/used.Seconds(), "events/cpu-s")
 				}
-			}
-			n := float64(b.N * len(evs))
-			b.ReportMetric(n/time.Since(start).Seconds(), "events/s")
-			if used := cpuTime() - cpu; used > 0 {
-				// On a busy machine the wall clock overstates the cost;
-				// this is what one core does.
-				b.ReportMetric(n/used.Seconds(), "events/cpu-s")
-			}
-		})
+			})
+		}
 	}
 }
 
