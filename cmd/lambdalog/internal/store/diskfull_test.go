@@ -9,36 +9,19 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/tmpfs"
+	"github.com/lambdalog/lambdalog/internal/testserver"
 )
 
 const mib = 1 << 20
 
-// logBuffer collects what a store logs.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func (b *logBuffer) logger() *slog.Logger { return slog.New(slog.NewTextHandler(b, nil)) }
+// textLogger returns a logger writing to b, for checking what a store logs.
+func textLogger(b *testserver.Buffer) *slog.Logger { return slog.New(slog.NewTextHandler(b, nil)) }
 
 // guard runs call on its own goroutine and fails the test if it does not
 // return within a minute: a hang must fail the test, not freeze it.
@@ -153,8 +136,8 @@ func TestDiskFullRefusesWritesUntilSpaceReturns(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := filepath.Join(dir, "data")
-	var logs logBuffer
-	opts := store.Options{SweepInterval: -1, MinFreeBytes: floor, Logger: logs.logger()}
+	var logs testserver.Buffer
+	opts := store.Options{SweepInterval: -1, MinFreeBytes: floor, Logger: textLogger(&logs)}
 	st, err := store.Open(data, opts)
 	if err != nil {
 		t.Fatal(err)

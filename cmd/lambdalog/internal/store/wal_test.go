@@ -14,6 +14,7 @@ import (
 	"github.com/cockroachdb/pebble/v2/wal"
 
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
+	"github.com/lambdalog/lambdalog/internal/testserver"
 )
 
 // walBatches is how many batches the WAL-damage test's child acknowledges.
@@ -139,8 +140,8 @@ func TestDamagedWALTailIsReported(t *testing.T) {
 			if err := errors.Join(tc.damage(f, offs[k], end), f.Close()); err != nil {
 				t.Fatal(err)
 			}
-			var logs logBuffer
-			st, err := store.Open(dir, store.Options{SweepInterval: -1, Logger: logs.logger()})
+			var logs testserver.Buffer
+			st, err := store.Open(dir, store.Options{SweepInterval: -1, Logger: textLogger(&logs)})
 			if err != nil {
 				t.Fatal(err)
 			}
