@@ -270,22 +270,10 @@ func (j *jsonFields) readFlat(r *row, doc []byte) {
 		if r.isSet(f.slot) {
 			continue
 		}
-		raw, kind, ok := f.key.Find(doc)
-		if !ok {
-			continue
+		if raw, kind, ok := f.key.Find(doc); ok {
+			// A plain string's raw contents are its value, within doc: never copied.
+			r.set(f.slot, leafValue(jsonscan.Leaf{Kind: kind, Value: raw}, doc, &j.arena))
 		}
-		v := null
-		switch kind {
-		case jsonscan.String:
-			v = strVal(unsafe.String(unsafe.SliceData(raw), len(raw)))
-		case jsonscan.Number:
-			t := unsafe.String(unsafe.SliceData(raw), len(raw))
-			n, _ := parseNumber(t)
-			v = numText(n, t)
-		case jsonscan.True, jsonscan.False:
-			v = boolVal(kind == jsonscan.True)
-		}
-		r.set(f.slot, v)
 	}
 }
 

@@ -148,10 +148,9 @@ func (c *chunk) index(first Position, lo, hi Position, match func([]byte) bool) 
 }
 
 // chunkEventAt decodes the event at b[off:] of a chunk value (off at or
-// after chunkHeader's start)
-// whose header says whether its events carry flags: the offset of its
-// timestamp from the chunk's first, where its message lies (which is where
-// the next event starts), and its flag.
+// after the start chunkHeader gave), whose header said whether its events
+// carry flags: the offset of its timestamp from the chunk's first, where
+// its message lies (which is where the next event starts), and its flag.
 func chunkEventAt(b []byte, off int, flags bool) (dts uint64, start, end int, flat bool, err error) {
 	dts, n1 := binary.Uvarint(b[off:])
 	if n1 <= 0 {
