@@ -100,8 +100,9 @@
 // # Live Tail
 //
 // StartLiveTail answers, as AWS does, with an event stream (content type
-// application/vnd.amazon.eventstream, package eventstream) over HTTP/1.1
-// chunked encoding, each message flushed as it is written: an
+// application/vnd.amazon.eventstream, framed by aws-sdk-go-v2's encoder,
+// which its clients decode) over HTTP/1.1 chunked encoding, each message
+// flushed as it is written: an
 // initial-response event ({}), a sessionStart event echoing the request
 // with its requestId and a new sessionId, then a sessionUpdate event every
 // second, empty when nothing new matched. The sessions live in a LiveTail,

@@ -1,6 +1,7 @@
 package logsapi
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -16,8 +17,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
+
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
-	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/eventstream"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
 	"github.com/lambdalog/lambdalog/internal/jsonstr"
 )
@@ -42,9 +44,11 @@ const (
 	// liveTailWriteTimeout bounds the write of one message: a client that
 	// stops reading for that long loses its session.
 	liveTailWriteTimeout = time.Minute
-	// liveTailMaxPayload keeps an update's message, headers included,
-	// within eventstream.MaxMessageLen.
-	liveTailMaxPayload = eventstream.MaxMessageLen - 1024
+	// liveTailMaxMessage is the largest event stream message, the limit
+	// of AWS's event streams; liveTailMaxPayload keeps an update's message,
+	// headers included, within it.
+	liveTailMaxMessage = 16 << 20
+	liveTailMaxPayload = liveTailMaxMessage - 1024
 )
 
 // LiveTailOptions configure a LiveTail.
@@ -260,16 +264,12 @@ func (s *tailSession) offer(in *store.Ingested, ident string) {
 
 // rotate ends the current window and queues its update, dropping the
 // oldest queued updates beyond liveTailMaxPending or liveTailPendingBytes.
-func (s *tailSession) rotate(logger *slog.Logger) {
+func (s *tailSession) rotate() {
 	s.mu.Lock()
 	w := s.window
 	s.window = tailWindow{seq: w.seq}
 	s.mu.Unlock()
-	msg, err := eventstream.AppendMessage(nil, eventstream.EventMessage("sessionUpdate", appendUpdate(nil, &w)))
-	if err != nil { // cannot happen: appendUpdate keeps within the limit
-		logger.Error("logsapi: encoding a Live Tail update", "error", err)
-		return
-	}
+	msg := streamMessage("event", "sessionUpdate", appendUpdate(nil, &w))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pending = append(s.pending, msg)
@@ -283,11 +283,10 @@ func (s *tailSession) rotate(logger *slog.Logger) {
 }
 
 // finish queues the session's last message.
-func (s *tailSession) finish(msg eventstream.Message) {
-	b, _ := eventstream.AppendMessage(nil, msg) // small, valid: cannot fail
+func (s *tailSession) finish(msg []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.final = b
+	s.final = msg
 	s.signal()
 }
 
@@ -481,14 +480,7 @@ func (h *Handler) streamLiveTail(c *call, w http.ResponseWriter, s *tailSession,
 	}
 	w.Header().Set("Content-Type", "application/vnd.amazon.eventstream")
 	w.WriteHeader(http.StatusOK)
-	var first []byte
-	for _, m := range []eventstream.Message{eventstream.EventMessage("initial-response", []byte("{}")), eventstream.EventMessage("sessionStart", start)} {
-		var err error
-		if first, err = eventstream.AppendMessage(first, m); err != nil {
-			h.logger.Error("logsapi: encoding a Live Tail sessionStart", "error", err)
-			return
-		}
-	}
+	first := append(streamMessage("event", "initial-response", []byte("{}")), streamMessage("event", "sessionStart", start)...)
 	if write(first) != nil || rc.Flush() != nil {
 		return
 	}
@@ -535,16 +527,31 @@ func (s *tailSession) tick(ctx context.Context, lt *LiveTail) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			s.rotate(lt.opts.Logger)
+			s.rotate()
 		case <-end.C:
-			s.rotate(lt.opts.Logger)
-			s.finish(eventstream.ExceptionMessage("SessionTimeoutException",
+			s.rotate()
+			s.finish(streamMessage("exception", "SessionTimeoutException",
 				fmt.Appendf(nil, `{"message":"Session timed out: a Live Tail session lasts at most %s."}`, lt.opts.MaxDuration)))
 			return
 		case <-lt.closing:
-			s.finish(eventstream.ExceptionMessage("SessionStreamingException",
+			s.finish(streamMessage("exception", "SessionStreamingException",
 				[]byte(`{"message":"The server is shutting down; the Live Tail session ends."}`)))
 			return
 		}
 	}
+}
+
+// streamMessage encodes an event stream message (application/vnd.amazon.eventstream) with
+// aws-sdk-go-v2's encoder, the framing its clients decode: of kind "event" or "exception", of
+// type typ, its payload the JSON document json, as AWS's JSON protocols send events and
+// modeled exceptions in a stream.
+func streamMessage(kind, typ string, json []byte) []byte {
+	m := eventstream.Message{Payload: json}
+	m.Headers.Set(":message-type", eventstream.StringValue(kind))
+	m.Headers.Set(":"+kind+"-type", eventstream.StringValue(typ))
+	m.Headers.Set(":content-type", eventstream.StringValue("application/json"))
+	var b bytes.Buffer
+	// Writing to a bytes.Buffer does not fail, and these headers are short.
+	_ = eventstream.NewEncoder().Encode(&b, m)
+	return b.Bytes()
 }

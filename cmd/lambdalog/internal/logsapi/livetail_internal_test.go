@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"slices"
 	"testing"
 
-	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/eventstream"
+	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
+
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
 )
 
@@ -23,11 +23,12 @@ type update struct {
 
 func decodeUpdate(t *testing.T, msg []byte) update {
 	t.Helper()
-	m, err := eventstream.Parse(msg)
-	if err != nil {
-		t.Fatal(err)
+	r := bytes.NewReader(msg)
+	m, err := eventstream.NewDecoder().Decode(r, nil)
+	if err != nil || r.Len() != 0 {
+		t.Fatalf("%v; %d bytes after the message", err, r.Len())
 	}
-	if m.String(":message-type") != "event" || m.String(":event-type") != "sessionUpdate" || m.String(":content-type") != "application/json" {
+	if header(m, ":message-type") != "event" || header(m, ":event-type") != "sessionUpdate" || header(m, ":content-type") != "application/json" {
 		t.Fatalf("headers %v, want a sessionUpdate event", m.Headers)
 	}
 	var u update
@@ -35,6 +36,14 @@ func decodeUpdate(t *testing.T, msg []byte) update {
 		t.Fatalf("sessionUpdate payload: %v\n%.200s", err, m.Payload)
 	}
 	return u
+}
+
+// header returns the value of a message's header as a string, "" if it has none.
+func header(m eventstream.Message, name string) string {
+	if v := m.Headers.Get(name); v != nil {
+		return v.String()
+	}
+	return ""
 }
 
 func newTestSession() *tailSession { return &tailSession{wake: make(chan struct{}, 1)} }
@@ -45,7 +54,7 @@ func TestLiveTailSlowClient(t *testing.T) {
 	s := newTestSession()
 	for i := range 12 {
 		s.offer(&store.Ingested{Stream: "s", Millis: 5, Events: []store.Event{{Timestamp: 1, Message: fmt.Append(nil, "m", i)}}}, "g")
-		s.rotate(slog.Default())
+		s.rotate()
 	}
 	msgs, final := s.take()
 	if final != nil {
@@ -78,9 +87,9 @@ func TestLiveTailLargeEvents(t *testing.T) {
 	ctl := bytes.Repeat([]byte{1}, 1<<20) // 6 bytes each in JSON: \u0001
 	evs := []store.Event{{Message: ctl}, {Message: ctl}, {Message: ctl}, {Message: ctl}}
 	s.offer(&store.Ingested{Stream: "s", Events: evs}, "g")
-	s.rotate(slog.Default())
+	s.rotate()
 	msgs, _ := s.take()
-	if len(msgs) != 1 || len(msgs[0]) > eventstream.MaxMessageLen {
+	if len(msgs) != 1 || len(msgs[0]) > liveTailMaxMessage {
 		t.Fatalf("%d messages, the first of %d bytes", len(msgs), len(msgs[0]))
 	}
 	u := decodeUpdate(t, msgs[0])
@@ -93,7 +102,7 @@ func TestLiveTailLargeEvents(t *testing.T) {
 	big := bytes.Repeat([]byte("x"), 1<<20)
 	for i := range 6 {
 		s.offer(&store.Ingested{Stream: "s", Events: []store.Event{{Message: big}, {Message: big}, {Message: big}, {Message: fmt.Append(nil, "end", i)}}}, "g")
-		s.rotate(slog.Default())
+		s.rotate()
 	}
 	msgs, _ = s.take()
 	total := 0

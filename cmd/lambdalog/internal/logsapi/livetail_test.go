@@ -22,6 +22,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -31,7 +32,6 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/awsapi"
-	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/eventstream"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/logsapi"
 	"github.com/lambdalog/lambdalog/cmd/lambdalog/internal/store"
 	"github.com/lambdalog/lambdalog/internal/testserver"
@@ -628,20 +628,26 @@ func FuzzStartLiveTail(f *testing.F) {
 		if ct := w.Header().Get("Content-Type"); ct != "application/vnd.amazon.eventstream" {
 			t.Fatalf("%q: Content-Type %q", body, ct)
 		}
-		r := eventstream.NewReader(w.Body)
+		dec := eventstream.NewDecoder()
 		var kinds []string
 		for {
-			m, err := r.Next()
+			m, err := dec.Decode(w.Body, nil)
 			if err == io.EOF {
 				break
 			}
 			if err != nil {
 				t.Fatalf("%q: message %d: %v", body, len(kinds), err)
 			}
-			if !json.Valid(m.Payload) || m.String(":content-type") != "application/json" {
+			header := func(name string) string {
+				if v := m.Headers.Get(name); v != nil {
+					return v.String()
+				}
+				return ""
+			}
+			if !json.Valid(m.Payload) || header(":content-type") != "application/json" {
 				t.Fatalf("%q: message %d: %v %q", body, len(kinds), m.Headers, m.Payload)
 			}
-			kinds = append(kinds, m.String(":message-type")+" "+m.String(":event-type")+m.String(":exception-type"))
+			kinds = append(kinds, header(":message-type")+" "+header(":event-type")+header(":exception-type"))
 		}
 		if len(kinds) < 3 || kinds[0] != "event initial-response" || kinds[1] != "event sessionStart" ||
 			kinds[len(kinds)-1] != "exception SessionTimeoutException" ||
