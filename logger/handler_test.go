@@ -1,35 +1,24 @@
 package logger
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"testing/slogtest"
+
+	"github.com/lambdalog/lambdalog/internal/testserver"
 )
 
 // lineBuffer is an io.Writer collecting records, safe for concurrent use.
-type lineBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lineBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
+type lineBuffer struct{ testserver.Buffer }
 
 // records decodes every line, failing the test on a line that is not one JSON object.
 func (b *lineBuffer) records(t testing.TB) []map[string]any {
 	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	var out []map[string]any
-	for _, line := range strings.Split(strings.TrimSuffix(b.buf.String(), "\n"), "\n") {
+	for _, line := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
 		if line == "" {
 			continue
 		}
@@ -40,12 +29,6 @@ func (b *lineBuffer) records(t testing.TB) []map[string]any {
 		out = append(out, m)
 	}
 	return out
-}
-
-func (b *lineBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // keysInOrder returns the top-level keys of one JSON object line, in order.

@@ -47,7 +47,7 @@ func TestSegmentIDFromTheLogCallsContext(t *testing.T) {
 		}
 	}
 	// The id follows xray_trace_id, the last of the Powertools keys.
-	line := strings.Split(buf.buf.String(), "\n")[1]
+	line := strings.Split(buf.String(), "\n")[1]
 	if !strings.HasSuffix(line, `"xray_trace_id":"1-5759e988-bd862e3fe1be46a994272793","xray_segment_id":"53995c3f42cd8ad8"}`) {
 		t.Errorf("record: %s", line)
 	}
